@@ -208,7 +208,8 @@ def _shape_problems(kind: str, coords: Any) -> list[str]:
 def feature_label(feature: Any, index: int) -> str:
     """Name a feature in messages by its id (or its position when it has none)."""
     if isinstance(feature, dict):
-        fid = feature.get("id", (feature.get("properties") or {}).get("id"))
+        props = feature.get("properties")
+        fid = feature.get("id", props.get("id") if isinstance(props, dict) else None)
         if isinstance(fid, (str, int)) and not isinstance(fid, bool):
             return f"feature {str(fid)[:60]!r}"
     return f"feature #{index}"

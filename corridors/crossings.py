@@ -227,11 +227,15 @@ def legs_from_pieces(pieces: pd.DataFrame, index: CountryIndex, *, tolerance_m: 
         codes = runs["country"].to_numpy()
         neighbours = [{codes[i - 1], codes[i + 1]} if candidate[i] else set() for i in range(len(runs))]
         rows = np.flatnonzero(candidate[run])
-        depth = index.distance_to_countries_m(
-            pieces["mx"].to_numpy()[rows],
-            pieces["my"].to_numpy()[rows],
-            [neighbours[run[r]] for r in rows],
-            tolerance_m,
+        # Deepest point of each run: its sub-segment midpoints and its vertices.
+        allowed = [neighbours[run[r]] for r in rows]
+        depth = np.maximum(
+            index.distance_to_countries_m(
+                pieces["mx"].to_numpy()[rows], pieces["my"].to_numpy()[rows], allowed, tolerance_m
+            ),
+            index.distance_to_countries_m(
+                pieces["x"].to_numpy()[rows], pieces["y"].to_numpy()[rows], allowed, tolerance_m
+            ),
         )
         deepest = pd.Series(depth).groupby(run[rows]).max()
         shallow[deepest.index[deepest.to_numpy() <= tolerance_m]] = True

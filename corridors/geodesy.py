@@ -78,3 +78,20 @@ def length_km(geometry: Any) -> float:
 def area_km2(geometry: Any) -> float:
     """Geodesic area of a (multi)polygon in square kilometres (WGS84 lon/lat input)."""
     return abs(geod().geometry_area_perimeter(geometry)[0]) / 1e6
+
+
+def densify(line: Any, max_segment_km: float) -> Any:
+    """Insert vertices along each geodesic segment so none is longer than ``max_segment_km``.
+
+    The new vertices lie on the geodesics, so the geodesic length is unchanged.
+    """
+    from shapely.geometry import LineString
+
+    coords = shapely.get_coordinates(line)
+    out = [tuple(coords[0])]
+    for (x0, y0), (x1, y1) in zip(coords[:-1], coords[1:], strict=True):
+        steps = int(geod().inv(x0, y0, x1, y1)[2] / 1000 // max_segment_km)
+        if steps:
+            out.extend(geod().npts(x0, y0, x1, y1, steps))
+        out.append((x1, y1))
+    return LineString(out)

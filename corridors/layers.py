@@ -171,6 +171,9 @@ def read_geojson(path: Path, *, kind: str) -> gpd.GeoDataFrame:
         if props is not None and not isinstance(props, dict):
             found.append("properties is not an object")
         if found:
+            # The frame checks will not see this feature: report its property problems now.
+            if isinstance(props, dict) or props is None:
+                found += _validate.check_properties(props, spec)
             problems.extend(f"{label}: {message}" for message in found)
             continue
         row = dict(props or {})
@@ -181,6 +184,9 @@ def read_geojson(path: Path, *, kind: str) -> gpd.GeoDataFrame:
         geoms.append(shapely.force_2d(shapely.geometry.shape(feature["geometry"])))
         labels.append(label)
     if problems:
+        # Report the property problems of the sound features too: every problem at once.
+        for label, row in zip(labels, rows, strict=True):
+            problems.extend(f"{label}: {message}" for message in _validate.check_properties(row, spec))
         raise ValidationError(source, problems)
     if not rows:
         raise ValidationError(source, ["file: has no features"])

@@ -209,7 +209,7 @@ def build_countries(offline: bool) -> list[dict[str, Any]]:
     for a3, (iso, name) in sorted(OSM_COUNTRIES.items(), key=lambda item: item[1][0]):
         method = "inland water holes filled, coordinates rounded to 6 decimals"
         if a3 == "RUS":
-            method = f"clipped to the box lon/lat {RUSSIA_CLIP}, inland water holes filled, coordinates rounded to 6 decimals"
+            method = f"clipped to the box lon/lat {RUSSIA_CLIP}; {method}"
         features.append(
             feature_of(
                 iso.lower(),

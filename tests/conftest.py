@@ -1,0 +1,22 @@
+"""Shared fixtures: the bundled layers, read once per session."""
+
+import pandas as pd
+import pytest
+
+import corridors.layers as layers
+from corridors.crossings import CountryIndex
+
+
+@pytest.fixture(scope="session")
+def countries():
+    return layers.read_layer("countries")
+
+
+@pytest.fixture(scope="session")
+def index(countries):
+    return CountryIndex.from_countries(countries)
+
+
+@pytest.fixture(scope="session")
+def routes():
+    return pd.concat([layers.read_layer(n) for n in layers.ROUTE_LAYERS], ignore_index=True)
