@@ -30,6 +30,10 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--route", action="append", metavar="ID", help="only this route (repeatable)")
         command.add_argument("--routes", metavar="FILE", help="measure the routes of this GeoJSON file instead")
         command.add_argument("--tolerance-m", type=float, default=None, help="border tolerance in metres")
+    compare = add("compare", "The alternatives between two places side by side.")
+    compare.add_argument("origin")
+    compare.add_argument("destination")
+    compare.add_argument("--avoid", nargs="*", default=[], metavar="ISO", help="countries to avoid")
     add("historic", "The split of historic Azerbaijan (1828) by area and population.")
     validate = add("validate", "Check a GeoJSON route file; exit 2 listing every problem.", fmt=False)
     validate.add_argument("file")
@@ -139,6 +143,20 @@ def _crossings(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .layers import ROUTE_LAYERS, read_layer
+    from .network import CorridorNetwork, alternatives
+
+    routes = pd.concat([read_layer(name) for name in ROUTE_LAYERS], ignore_index=True)
+    network = CorridorNetwork.from_layers(routes, read_layer("places"), read_layer("countries"))
+    frame = alternatives(network, args.origin, args.destination, avoid=tuple(args.avoid))
+    columns = ["sequence_text", "length_km", "extra_km", "crossings", "km_by_country", "km_by_status", "path"]
+    _emit(frame[columns + ["country_sequence", "routes"]] if args.format == "json" else frame[columns], args.format)
+    return 0
+
+
 def _historic(args: argparse.Namespace) -> int:
     from .historic import historic_split
     from .layers import read_layer
@@ -167,6 +185,7 @@ _COMMANDS = {
     "layers": _layers,
     "metrics": _metrics,
     "crossings": _crossings,
+    "compare": _compare,
     "historic": _historic,
     "validate": _validate,
     "build": _build,
