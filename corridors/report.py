@@ -44,5 +44,7 @@ def build_report(out_dir: str | os.PathLike[str]) -> Path:
         f"<title>{html.escape('corridors layers report')}</title></head><body>{body}</body></html>\n"
     )
     path = Path(out_dir) / "layers_report.html"
+    for stale in Path(out_dir).glob(".*.part"):  # left by a build that was killed
+        stale.unlink(missing_ok=True)
     write_atomic(path, page)
     return path

@@ -1,0 +1,51 @@
+"""Stable numbers: the bundled routes' metrics match the reviewed regression file.
+
+A change of data or code that moves a number must update tests/regression/route_metrics.json
+in the same commit (regenerate with ``python tests/test_regression.py``).
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import corridors.layers as layers
+from corridors.metrics import route_metrics
+
+EXPECTED = Path(__file__).parent / "regression" / "route_metrics.json"
+
+
+def current() -> dict:
+    routes = pd.concat([layers.read_layer(n) for n in layers.ROUTE_LAYERS], ignore_index=True)
+    table = route_metrics(routes, layers.read_layer("countries"))
+    return {
+        row.route_id: {
+            "length_km": round(row.length_km, 3),
+            "km_by_country": {k: round(v, 3) for k, v in row.km_by_country.items()},
+            "country_sequence": row.country_sequence,
+            "crossings": int(row.crossings),
+            "km_along_border": round(row.km_along_border, 3),
+        }
+        for row in table.itertuples()
+    }
+
+
+def test_metrics_match_regression_file():
+    expected = json.loads(EXPECTED.read_text(encoding="utf-8"))
+    got = current()
+    assert sorted(got) == sorted(expected)
+    for route_id, want in expected.items():
+        have = got[route_id]
+        assert have["country_sequence"] == want["country_sequence"], route_id
+        assert have["crossings"] == want["crossings"], route_id
+        assert have["length_km"] == pytest.approx(want["length_km"], abs=0.002), route_id
+        assert have["km_along_border"] == pytest.approx(want["km_along_border"], abs=0.002), route_id
+        for code, km in want["km_by_country"].items():
+            assert have["km_by_country"][code] == pytest.approx(km, abs=0.002), (route_id, code)
+
+
+if __name__ == "__main__":
+    EXPECTED.write_text(json.dumps(current(), indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
+    sys.exit(0)
