@@ -45,8 +45,8 @@ def route_metrics_dask(
     """Route metrics of a ``dask_geopandas.GeoDataFrame``, one partition at a time.
 
     The country indexes are built once and passed to every partition as one shared object
-    (scattered once to every worker when a ``distributed`` client is active). All rows of a route must lie in one partition
-    (e.g. ``ddf.shuffle("route_id")`` or partitions built from whole routes).
+    (scattered once to every worker when a ``distributed`` client is active). All rows of a
+    route must lie in one partition (e.g. partitions built from whole routes).
 
     Returns
     -------
