@@ -37,7 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     add("historic", "The split of historic Azerbaijan (1828) by area and population.")
     validate = add("validate", "Check a GeoJSON route file; exit 2 listing every problem.", fmt=False)
     validate.add_argument("file")
-    build = add("build", "Build the layers report into maps/ (or --out DIR).", fmt=False)
+    build = add("build", "Build the HTML maps into maps/ (or --out DIR).", fmt=False)
+    build.add_argument("names", nargs="*", metavar="NAME", help="only these maps")
     build.add_argument("--out", default="maps", help="output folder (default: maps)")
     return parser
 
@@ -174,10 +175,10 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .report import build_report
+    from .report import build_maps
 
-    path = build_report(args.out)
-    print(f"wrote {path}")
+    for path in build_maps(args.out, args.names or None):
+        print(f"wrote {path}")
     return 0
 
 

@@ -96,7 +96,7 @@ class CountryIndex:
         ``inf`` where no such outline lies within ``within_m``.
         """
         distance = np.full(len(x), np.inf)
-        if len(x) == 0:
+        if len(x) == 0 or within_m <= 0:
             return distance
         window = within_m / (_METRES_PER_DEG * max(np.cos(np.radians(np.abs(y).max())), 0.2))
         points = shapely.points(x, y)
@@ -126,7 +126,7 @@ class CountryIndex:
         """
         distance = np.full(len(x), np.inf)
         land = np.zeros(len(x), dtype=bool)
-        if len(x) == 0:
+        if len(x) == 0 or within_m <= 0:
             return distance, land
         # Search window in degrees: generous in longitude at high latitude, then measured exactly.
         window = within_m / (_METRES_PER_DEG * max(np.cos(np.radians(np.abs(y).max())), 0.2))

@@ -31,11 +31,9 @@ def route_lengths(routes: gpd.GeoDataFrame) -> pd.DataFrame:
     for column in ("status", "mode"):
         if column in routes:
             frame[column] = routes[column].fillna("unknown").to_numpy()
-            by = frame.groupby(["route_id", column], sort=False)["km"].sum()
-            out[f"km_by_{column}"] = [
-                {k: round(float(v), 6) for k, v in by[r].items()} if r in by.index.get_level_values(0) else {}
-                for r in out["route_id"]
-            ]
+            by = frame.groupby(["route_id", column], sort=False)["km"].sum().round(6)
+            per_route = {route: group.droplevel(0).to_dict() for route, group in by.groupby(level=0, sort=False)}
+            out[f"km_by_{column}"] = [per_route.get(r, {}) for r in out["route_id"]]
     return out
 
 

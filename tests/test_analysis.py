@@ -102,3 +102,9 @@ def test_densifying_keeps_length(points, step):
     line = LineString(points)
     dense = densify(line, step)
     assert lengths_km([dense])[0] == pytest.approx(lengths_km([line])[0], rel=1e-6)
+
+
+def test_zero_tolerance_counts_every_excursion():
+    line = LineString([(44.5, 39.5), (45.0005, 39.5), (44.5, 39.6)])
+    assert list(legs_from_routes(routes_of(line), INDEX, tolerance_m=0)["country"]) == ["AA", "BB", "AA"]
+    assert list(legs_from_routes(routes_of(line), INDEX)["country"]) == ["AA"]

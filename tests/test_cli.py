@@ -73,11 +73,11 @@ def test_help_does_not_import_heavy_modules():
     assert done.stdout.strip().splitlines()[-1] == "HEAVY="
 
 
-def test_build_writes_report_atomically(tmp_path, capsys):
-    assert main(["build", "--out", str(tmp_path)]) == 0
-    assert [p.name for p in tmp_path.iterdir()] == ["layers_report.html"]
-    text = (tmp_path / "layers_report.html").read_text()
-    assert "zangezur" in text and "AZ → AM → AZ → TR" in text
+def test_build_named_map_and_unknown_map(tmp_path, capsys):
+    assert main(["build", "astara_rasht", "--out", str(tmp_path)]) == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["astara_rasht.html"]
+    assert main(["build", "nowhere", "--out", str(tmp_path)]) == 2
+    assert "unknown map nowhere" in capsys.readouterr().err
 
 
 def test_lengths_are_positive():
@@ -103,8 +103,8 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path):
     )
     assert "zangezur_route" in run("layers").stdout
     assert "AZ → AM → AZ → TR" in run("metrics", "--route", "zangezur").stdout
-    run("build", "--out", str(outside / "maps"))
-    assert (outside / "maps" / "layers_report.html").exists()
+    run("build", "astara_rasht", "--out", str(outside / "maps"))
+    assert (outside / "maps" / "astara_rasht.html").exists()
     where = subprocess.run(
         [str(python), "-c", "import corridors; print(corridors.__file__)"],
         cwd=outside,
