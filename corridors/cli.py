@@ -97,15 +97,10 @@ def _layers(args: argparse.Namespace) -> int:
 
 
 def _routes(args: argparse.Namespace) -> Any:
-    import pandas as pd
-
     from .errors import LayerNotFoundError
-    from .layers import ROUTE_LAYERS, read_layer, read_routes
+    from .layers import read_route_layers, read_routes
 
-    if args.routes:
-        routes = read_routes(args.routes)
-    else:
-        routes = pd.concat([read_layer(name) for name in ROUTE_LAYERS], ignore_index=True)
+    routes = read_routes(args.routes) if args.routes else read_route_layers()
     if args.route:
         unknown = sorted(set(args.route) - set(routes["route_id"]))
         if unknown:
@@ -130,10 +125,10 @@ def _metrics(args: argparse.Namespace) -> int:
 
 
 def _crossings(args: argparse.Namespace) -> int:
+    from .crossings import crossings_from_routes
     from .layers import read_layer
-    from .metrics import crossings_table
 
-    frame = crossings_table(
+    frame = crossings_from_routes(
         _routes(args),
         read_layer("countries"),
         border_posts=read_layer("border_posts"),
@@ -145,13 +140,10 @@ def _crossings(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from .layers import ROUTE_LAYERS, read_layer
+    from .layers import read_layer, read_route_layers
     from .network import CorridorNetwork, alternatives
 
-    routes = pd.concat([read_layer(name) for name in ROUTE_LAYERS], ignore_index=True)
-    network = CorridorNetwork.from_layers(routes, read_layer("places"), read_layer("countries"))
+    network = CorridorNetwork.from_layers(read_route_layers(), read_layer("places"), read_layer("countries"))
     frame = alternatives(network, args.origin, args.destination, avoid=tuple(args.avoid))
     columns = ["sequence_text", "length_km", "extra_km", "crossings", "km_by_country", "km_by_status", "path"]
     _emit(frame[columns + ["country_sequence", "routes"]] if args.format == "json" else frame[columns], args.format)

@@ -98,19 +98,13 @@ class CountryIndex:
         distance = np.full(len(x), np.inf)
         if len(x) == 0 or within_m <= 0:
             return distance
-        window = within_m / (_METRES_PER_DEG * max(np.cos(np.radians(np.abs(y).max())), 0.2))
         points = shapely.points(x, y)
-        hit_point, hit_edge = self.edges.query(points, predicate="dwithin", distance=window)
+        hit_point, hit_edge = self.edges.query(points, predicate="dwithin", distance=_window_deg(y, within_m))
         keep = np.fromiter(
             (self.edge_code[e] in allowed[p] for p, e in zip(hit_point, hit_edge, strict=True)), bool, len(hit_point)
         )
         hit_point, hit_edge = hit_point[keep], hit_edge[keep]
-        if len(hit_point):
-            nearest = shapely.get_coordinates(
-                shapely.shortest_line(points[hit_point], self.edges.geometries[hit_edge])
-            ).reshape(-1, 4)
-            metres = segment_lengths_m(x[hit_point], y[hit_point], nearest[:, 2], nearest[:, 3])
-            np.minimum.at(distance, hit_point, metres)
+        np.minimum.at(distance, hit_point, self._metres_to_edges(points, hit_point, hit_edge))
         distance[distance > within_m] = np.inf
         return distance
 
@@ -128,21 +122,31 @@ class CountryIndex:
         land = np.zeros(len(x), dtype=bool)
         if len(x) == 0 or within_m <= 0:
             return distance, land
-        # Search window in degrees: generous in longitude at high latitude, then measured exactly.
-        window = within_m / (_METRES_PER_DEG * max(np.cos(np.radians(np.abs(y).max())), 0.2))
         points = shapely.points(x, y)
-        (hit_point, hit_edge), _ = self.edges.query_nearest(points, max_distance=window, return_distance=True)
+        (hit_point, hit_edge), _ = self.edges.query_nearest(
+            points, max_distance=_window_deg(y, within_m), return_distance=True
+        )
         if len(hit_point):
             first = np.unique(hit_point, return_index=True)[1]
             hit_point, hit_edge = hit_point[first], hit_edge[first]
-            nearest = shapely.get_coordinates(
-                shapely.shortest_line(points[hit_point], self.edges.geometries[hit_edge])
-            ).reshape(-1, 4)
-            metres = segment_lengths_m(x[hit_point], y[hit_point], nearest[:, 2], nearest[:, 3])
+            metres = self._metres_to_edges(points, hit_point, hit_edge)
             ok = metres <= within_m
             distance[hit_point[ok]] = metres[ok]
             land[hit_point[ok]] = self.land[hit_edge[ok]]
         return distance, land
+
+    def _metres_to_edges(self, points: np.ndarray, hit_point: np.ndarray, hit_edge: np.ndarray) -> np.ndarray:
+        """Geodesic metres from each ``points[hit_point]`` to the nearest point of its paired edge."""
+        if len(hit_point) == 0:
+            return np.zeros(0)
+        pairs = shapely.get_coordinates(shapely.shortest_line(points[hit_point], self.edges.geometries[hit_edge]))
+        pairs = pairs.reshape(-1, 4)
+        return segment_lengths_m(pairs[:, 0], pairs[:, 1], pairs[:, 2], pairs[:, 3])
+
+
+def _window_deg(y: np.ndarray, within_m: float) -> float:
+    """Search window in degrees for ``within_m`` metres: generous in longitude at the highest latitude."""
+    return within_m / (_METRES_PER_DEG * max(np.cos(np.radians(np.abs(y).max())), 0.2))
 
 
 def _route_keys(routes: gpd.GeoDataFrame) -> np.ndarray:

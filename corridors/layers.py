@@ -16,7 +16,15 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["geodata_dir", "layer_path", "layer_summary", "list_layers", "read_layer", "read_routes"]
+__all__ = [
+    "geodata_dir",
+    "layer_path",
+    "layer_summary",
+    "list_layers",
+    "read_layer",
+    "read_route_layers",
+    "read_routes",
+]
 
 LAYERS = (
     "countries",
@@ -89,6 +97,13 @@ def read_layer(name: str) -> gpd.GeoDataFrame:
     """
     layer = _resolve(name)
     return _read_cached(layer).copy()
+
+
+def read_route_layers() -> gpd.GeoDataFrame:
+    """Read the five bundled route layers as one validated GeoDataFrame (EPSG:4326), in layer order."""
+    import pandas as pd
+
+    return pd.concat([read_layer(name) for name in ROUTE_LAYERS], ignore_index=True)
 
 
 @cache

