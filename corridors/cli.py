@@ -1,4 +1,4 @@
-"""Command-line interface: ``corridors layers|metrics|crossings|historic|validate|build``."""
+"""Command-line interface: ``corridors layers|metrics|crossings|compare|historic|validate|build|assets``."""
 
 from __future__ import annotations
 
@@ -40,6 +40,14 @@ def _parser() -> argparse.ArgumentParser:
     build = add("build", "Build the HTML maps into maps/ (or --out DIR).", fmt=False)
     build.add_argument("names", nargs="*", metavar="NAME", help="only these maps")
     build.add_argument("--out", default="maps", help="output folder (default: maps)")
+    build.add_argument(
+        "--self-contained",
+        action="store_true",
+        help="inline Leaflet and its plugins (from the npm cache, filled on first use) so the maps work offline",
+    )
+    build.add_argument("--png", action="store_true", help="also write a PNG of each map (headless Chromium)")
+    build.add_argument("--quiet", action="store_true", help="no progress bar")
+    add("assets", "Download the maps' JavaScript and CSS from npm into the local cache.", fmt=False)
     return parser
 
 
@@ -166,11 +174,37 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress_bar(done: int, total: int, label: str) -> None:
+    """Progress on stderr: a bar redrawn in place on a terminal, one line per step otherwise."""
+    width = 24
+    filled = width * done // total
+    line = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label}"
+    if sys.stderr.isatty():
+        print(f"\r{line:<70}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+    else:
+        print(line, file=sys.stderr, flush=True)
+
+
 def _build(args: argparse.Namespace) -> int:
     from .report import build_maps
 
-    for path in build_maps(args.out, args.names or None):
+    paths = build_maps(
+        args.out,
+        args.names or None,
+        self_contained=args.self_contained,
+        png=args.png,
+        progress=None if args.quiet else _progress_bar,
+    )
+    for path in paths:
         print(f"wrote {path}")
+    return 0
+
+
+def _assets(args: argparse.Namespace) -> int:
+    from .assets import fetch_assets
+
+    for path in fetch_assets():
+        print(f"cached {path}")
     return 0
 
 
@@ -182,4 +216,5 @@ _COMMANDS = {
     "historic": _historic,
     "validate": _validate,
     "build": _build,
+    "assets": _assets,
 }

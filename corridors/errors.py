@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "AssetError",
     "BuildError",
     "CorridorsError",
     "LayerNotFoundError",
@@ -62,3 +63,7 @@ class NoRouteError(CorridorsError):
 
 class BuildError(CorridorsError):
     """One or more maps could not be built."""
+
+
+class AssetError(CorridorsError):
+    """A map's JavaScript or CSS cannot be fetched, verified or inlined, or no browser is available."""

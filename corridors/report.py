@@ -4,29 +4,17 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MAP_NAMES", "build_maps", "write_atomic"]
+from ._files import write_atomic
+
+__all__ = ["MAP_NAMES", "Analysis", "analyse", "build_maps", "map_specs", "write_atomic"]
 
 MAP_NAMES = ("overview", "nakhchivan_access", "north_south_corridor", "astara_rasht", "historic_azerbaijan")
 DISPLAY_TOLERANCE_DEG = 0.003  # ~300 m: simplification of the basemap for display only
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename: never half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def canonical_html(page: str) -> str:
@@ -39,7 +27,18 @@ def canonical_html(page: str) -> str:
     return re.sub(r"(?<=_)[0-9a-f]{32}(?![0-9a-f])", lambda m: rename(m)[1:], page)
 
 
-def _specs(metrics: Any, split: Any) -> list[Any]:
+ACCESS = ("Baku", "Nakhchivan")  # the comparison of the nakhchivan_access map
+ACCESS_WAYS = 3  # through Armenia, through Iran, through Georgia and Turkey
+
+
+def map_specs(metrics: Any, split: Any, access: Any, country_names: Mapping[str, str]) -> list[Any]:
+    """What each map shows, with captions whose numbers come from the analysis.
+
+    ``metrics`` is :func:`corridors.metrics.route_metrics` of the bundled routes, ``split``
+    :func:`corridors.historic.historic_split` of the bundled ``historic_azerbaijan`` layer and
+    ``access`` :func:`corridors.network.alternatives` between the two :data:`ACCESS` places;
+    ``country_names`` maps ISO codes to English names.
+    """
     from .render import MapSpec
 
     m = metrics.set_index("route_id")
@@ -47,6 +46,18 @@ def _specs(metrics: Any, split: Any) -> list[Any]:
     bypass = m.loc["aras_corridor", "length_km"]
     bypass_ir = m.loc["aras_corridor", "km_by_country"].get("IR", 0.0)
     south = split[(split["definition"] == "core") & (split["part"] == "south")].iloc[0]
+    ways = access.head(ACCESS_WAYS)
+    comparison = tuple(
+        (r.sequence_text, float(r.length_km), float(r.extra_km), int(r.crossings)) for r in ways.itertuples()
+    )
+    through = [
+        " and ".join(country_names[c] for c in dict.fromkeys(r.country_sequence) if c not in ("AZ", "sea"))
+        for r in ways.itertuples()
+    ]
+    ways_text = ", ".join(
+        f"{km:,.0f} km{f' (+{extra:,.0f})' if i else ''} through {name}"
+        for i, ((_, km, extra, _), name) in enumerate(zip(comparison, through, strict=True))
+    )
     return [
         MapSpec(
             "overview",
@@ -55,12 +66,14 @@ def _specs(metrics: Any, split: Any) -> list[Any]:
             f"{m.loc['instc_west', 'length_km']:,.0f} km from Moscow to Nhava Sheva.",
             tuple(m.index),
             (36.0, 17.0, 75.0, 56.0),
+            labels=("moscow", "astrakhan", "baku", "tbilisi", "nakhchivan", "tehran", "bandar_abbas", "uran"),
+            historic=True,
         ),
         MapSpec(
             "nakhchivan_access",
             "Ways from mainland Azerbaijan to Nakhchivan",
-            f"Through Armenia's Meghri strip the Zangezur line runs {am:.1f} km in Armenia; "
-            f"the Aras corridor bypass runs {bypass:.1f} km, {bypass_ir:.1f} km of it in Iran.",
+            f"{ACCESS[0]} → {ACCESS[1]} by rail: {ways_text}. The Zangezur line crosses {am:.1f} km of "
+            f"Armenia; the Aras bypass runs {bypass_ir:.1f} of its {bypass:.1f} km in Iran.",
             ("zangezur", "aras_corridor", "kalaleh_jolfa", "baku_tbilisi_kars", "alat_horadiz", "baku_alat"),
             (42.8, 38.3, 50.0, 41.8),
             (
@@ -68,6 +81,9 @@ def _specs(metrics: Any, split: Any) -> list[Any]:
                 ("Through Iran (Aras corridor)", ("aras_corridor", "kalaleh_jolfa", "alat_horadiz", "baku_alat")),
                 ("Through Georgia and Turkey", ("baku_tbilisi_kars", "zangezur")),
             ),
+            labels=("baku", "horadiz", "aghband", "julfa_az", "nakhchivan", "sadarak", "kars"),
+            comparison=comparison,
+            comparison_title=f"{ACCESS[0]} → {ACCESS[1]}: shortest path through each set of countries",
         ),
         MapSpec(
             "north_south_corridor",
@@ -76,6 +92,7 @@ def _specs(metrics: Any, split: Any) -> list[Any]:
             f"eastern route {m.loc['instc_east', 'length_km']:,.0f} km.",
             ("instc_west", "instc_trans_caspian", "instc_east"),
             (36.0, 17.0, 75.0, 56.0),
+            labels=("moscow", "astrakhan", "makhachkala", "baku", "rasht", "tehran", "gorgan", "bandar_abbas", "uran"),
         ),
         MapSpec(
             "astara_rasht",
@@ -84,6 +101,7 @@ def _specs(metrics: Any, split: Any) -> list[Any]:
             f"{m.loc['astara_rasht', 'crossings']} border crossing (Astarachay).",
             ("astara_rasht", "qazvin_rasht"),
             (48.3, 36.0, 50.3, 38.7),
+            labels=("lankaran", "astara_az", "astara_ir", "rasht", "qazvin"),
         ),
         MapSpec(
             "historic_azerbaijan",
@@ -92,57 +110,145 @@ def _specs(metrics: Any, split: Any) -> list[Any]:
             f"{south['population_share']:.0%} of the population (East and West Azerbaijan, Ardabil).",
             ("zangezur", "aras_corridor"),
             (43.5, 35.5, 51.0, 42.0),
+            labels=("baku", "ganja", "nakhchivan", "julfa_az", "jolfa_ir", "astara_ir", "lankaran"),
+            historic=True,
         ),
     ]
 
 
-def build_maps(out_dir: str | os.PathLike[str], names: Sequence[str] | None = None) -> list[Path]:
-    """Render the named maps (all by default) into ``out_dir`` as HTML; return the paths written.
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the maps show, computed once from the bundled layers."""
+
+    countries: Any
+    routes: Any
+    regions: Any
+    places: Any
+    historic: Any
+    metrics: Any  # route_metrics of the bundled routes
+    crossings: Any  # crossings_from_routes, with border posts and the Nakhchivan exclave
+    split: Any  # historic_split
+    access: Any  # alternatives between the ACCESS places
+    specs: tuple[Any, ...]  # one MapSpec per map, in MAP_NAMES order
+
+
+def analyse() -> Analysis:
+    """Read the bundled layers and run every analysis the maps need (one country index for all)."""
+    from .crossings import CountryIndex, crossings_from_routes
+    from .historic import historic_split
+    from .layers import read_layer, read_route_layers
+    from .metrics import route_metrics
+    from .network import CorridorNetwork, alternatives
+
+    countries = read_layer("countries")
+    routes = read_route_layers()
+    regions = read_layer("nakhchivan")
+    places = read_layer("places")
+    historic = read_layer("historic_azerbaijan")
+    index = CountryIndex.from_countries(countries)
+    metrics = route_metrics(routes, index)
+    crossings = crossings_from_routes(routes, index, border_posts=read_layer("border_posts"), regions=regions)
+    split = historic_split(historic)
+    access = alternatives(CorridorNetwork.from_layers(routes, places, index), *ACCESS)
+    names = dict(zip(countries["iso_a2"], countries["name"], strict=True))
+    specs = tuple(map_specs(metrics, split, access, names))
+    return Analysis(countries, routes, regions, places, historic, metrics, crossings, split, access, specs)
+
+
+def build_maps(
+    out_dir: str | os.PathLike[str],
+    names: Sequence[str] | None = None,
+    *,
+    self_contained: bool = False,
+    png: bool = False,
+    progress: Progress | None = None,
+) -> list[Path]:
+    """Render the named maps (all by default) into ``out_dir``; return the paths written.
+
+    Parameters
+    ----------
+    out_dir
+        Folder of the output: ``NAME.html`` (and ``NAME.png``) per map, each written atomically.
+    names
+        Maps to build, from :data:`MAP_NAMES`; all of them by default.
+    self_contained
+        Inline Leaflet and every plugin from the npm cache (see :mod:`corridors.assets`), so that
+        the page works with no network. Otherwise the page loads them from their CDNs.
+    png
+        Also write a 1280×800 PNG of each map, rendered offline in headless Chromium.
+    progress
+        Called as ``progress(done, total, label)`` after each step.
 
     A map that fails does not stop the others; :class:`~corridors.errors.BuildError` names
     the failures after the others are written.
     """
-    from .crossings import CountryIndex, crossings_from_routes
+    from .assets import fetch_assets, inline_assets, missing_assets
     from .errors import BuildError
-    from .historic import historic_split
-    from .layers import read_layer, read_route_layers
-    from .metrics import route_metrics
     from .render import render_map
 
     unknown = sorted(set(names or ()) - set(MAP_NAMES))
     if unknown:
         raise BuildError(f"unknown map {', '.join(unknown)}; maps: {', '.join(MAP_NAMES)}")
+    wanted = [n for n in MAP_NAMES if not names or n in names]
+    if (self_contained or png) and missing_assets():
+        fetch_assets()  # once, before any map, so that a registry failure is one clear error
+    total = 1 + len(wanted) * (2 if png else 1)
+    report = progress or (lambda done, total, label: None)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for stale in out.glob(".*.part"):  # left by a build that was killed
         stale.unlink(missing_ok=True)
-    countries = read_layer("countries")
-    routes = read_route_layers()
-    regions = read_layer("nakhchivan")
-    index = CountryIndex.from_countries(countries)  # built once for both analyses
-    metrics = route_metrics(routes, index)
-    crossings = crossings_from_routes(routes, index, border_posts=read_layer("border_posts"), regions=regions)
-    display = countries.copy()
-    display.geometry = display.geometry.simplify(DISPLAY_TOLERANCE_DEG)
-    written, failed = [], []
-    for spec in _specs(metrics, historic_split(read_layer("historic_azerbaijan"))):
-        if names and spec.name not in names:
-            continue
+    data = analyse()
+    countries, historic = _for_display(data.countries), _for_display(data.historic)
+    report(1, total, "analysis")
+    written, failed, pages = [], [], {}
+    for spec in (s for s in data.specs if s.name in wanted):
         try:
             fmap = render_map(
                 spec,
-                countries=display,
-                routes=routes,
-                metrics=metrics,
-                crossings=crossings,
-                regions=regions,
+                countries=countries,
+                routes=data.routes,
+                metrics=data.metrics,
+                crossings=data.crossings,
+                regions=data.regions,
+                places=data.places,
+                historic=historic,
+                split=data.split,
             )
             page = canonical_html(fmap.get_root().render())
+            if self_contained or png:
+                pages[spec.name] = inline_assets(page)
             path = out / f"{spec.name}.html"
-            write_atomic(path, page)
+            write_atomic(path, pages[spec.name] if self_contained else page)
             written.append(path)
         except Exception as exc:  # one failing map must not stop the others
             failed.append(f"{spec.name} ({type(exc).__name__}: {exc})")
+        report(len(written) + len(failed) + 1, total, spec.name)
+    if png and pages:
+        done = total - len(wanted)
+        written += _write_pngs(out, pages, lambda i, name: report(done + i, total, f"{name}.png"))
     if failed:
         raise BuildError(f"maps failed: {'; '.join(failed)}; written: {', '.join(p.name for p in written)}")
     return written
+
+
+def _for_display(layer: Any) -> Any:
+    simplified = layer.copy()
+    simplified.geometry = simplified.geometry.simplify(DISPLAY_TOLERANCE_DEG)
+    return simplified
+
+
+def _write_pngs(out: Path, pages: dict[str, str], step: Callable[[int, str], None]) -> list[Path]:
+    from .snapshot import offline_browser, screenshot
+
+    paths = []
+    with offline_browser() as browser:
+        for name, page in pages.items():
+            path = out / f"{name}.png"
+            write_atomic(path, screenshot(browser, page))
+            paths.append(path)
+            step(len(paths), name)
+    return paths

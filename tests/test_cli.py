@@ -76,6 +76,8 @@ def test_help_does_not_import_heavy_modules():
 def test_build_named_map_and_unknown_map(tmp_path, capsys):
     assert main(["build", "astara_rasht", "--out", str(tmp_path)]) == 0
     assert [p.name for p in tmp_path.iterdir()] == ["astara_rasht.html"]
+    progress = capsys.readouterr().err.splitlines()  # not a terminal: one line per step
+    assert [line.split("] ")[1] for line in progress] == ["1/2 analysis", "2/2 astara_rasht"]
     assert main(["build", "nowhere", "--out", str(tmp_path)]) == 2
     assert "unknown map nowhere" in capsys.readouterr().err
 

@@ -1,15 +1,18 @@
 """Maps at two levels: the folium object, and fragments of the rendered HTML."""
 
 import html
+import re
 
 import pandas as pd
 import pytest
 
 import corridors.layers as layers
+from corridors.assets import FILES, PACKAGES
 from corridors.crossings import crossings_from_routes
+from corridors.historic import historic_split
 from corridors.metrics import route_metrics
 from corridors.render import ATTRIBUTION, MapSpec, render_map
-from corridors.report import canonical_html
+from corridors.report import MAP_NAMES, analyse, canonical_html
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +27,17 @@ def analysed(routes, countries):
 
 def render(analysed, countries, groups=()):
     routes, metrics, crossings = analysed
-    spec = MapSpec("t", "Title <b>", "Caption 46.9 km", ("astara_rasht", "zangezur"), (44, 36, 50, 42), groups)
+    spec = MapSpec(
+        "t",
+        "Title <b>",
+        "Caption 46.9 km",
+        ("astara_rasht", "zangezur"),
+        (44, 36, 50, 42),
+        groups,
+        labels=("baku", "nakhchivan"),
+        historic=True,
+    )
+    historic = layers.read_layer("historic_azerbaijan")
     return render_map(
         spec,
         countries=countries,
@@ -32,6 +45,9 @@ def render(analysed, countries, groups=()):
         metrics=metrics,
         crossings=crossings,
         regions=layers.read_layer("nakhchivan"),
+        places=layers.read_layer("places"),
+        historic=historic,
+        split=historic_split(historic),
     )
 
 
@@ -39,9 +55,20 @@ def test_object_has_groups_legend_and_controls(analysed, countries):
     fmap = render(analysed, countries, groups=(("A", ("zangezur",)), ("B", ("astara_rasht",))))
     children = list(fmap._children.values())
     names = [type(c).__name__ for c in children]
-    assert {"LayerControl", "MeasureControl", "Fullscreen", "MiniMap"} <= set(names)
+    assert {"LayerControl", "GroupedLayerControl", "MeasureControl", "Fullscreen", "_MiniMap"} <= set(names)
     groups = [c for c in children if type(c).__name__ == "FeatureGroup"]
-    assert [g.layer_name for g in groups] == ["A", "B"] and not any(g.overlay for g in groups)
+    assert [g.layer_name for g in groups] == ["A", "B"]
+    assert [g.show for g in groups] == [True, False]  # exclusive: only the first is drawn at first
+    assert not any(g.control for g in groups)  # in the grouped control, not in the layer control
+    grouped = next(c for c in children if type(c).__name__ == "GroupedLayerControl")
+    assert grouped.options["exclusiveGroups"] == ["Show one way"]
+    assert grouped.layers_untoggle == [groups[1].get_name()]
+
+
+def test_without_groups_every_route_is_an_overlay(analysed, countries):
+    fmap = render(analysed, countries)
+    groups = [c for c in fmap._children.values() if type(c).__name__ == "FeatureGroup"]
+    assert [(g.layer_name, g.show, g.control) for g in groups] == [("Routes", True, True)]
 
 
 def test_html_fragments_escape_data(analysed, countries):
@@ -53,3 +80,39 @@ def test_html_fragments_escape_data(analysed, countries):
     assert "&#123;&#123;7*7&#125;&#125;" in page and "&gt; 49 " not in page  # not run by Jinja
     assert "Ağbənd آستارا Արաքս l&#x27;Aras" in page
     assert 'aria-label="Legend"' in page
+
+
+def test_page_has_summary_table_from_metrics_and_split(analysed, countries):
+    routes, metrics, _ = analysed
+    page = canonical_html(render(analysed, countries).get_root().render())
+    panel = page[page.index("<aside class='corridors-panel'") :]
+    zangezur = metrics.set_index("route_id").loc["zangezur"]
+    assert f"{zangezur['length_km']:,.1f}" in panel
+    assert f"AM {zangezur['km_by_country']['AM']:,.1f}" in panel
+    split = historic_split(layers.read_layer("historic_azerbaijan")).set_index(["definition", "part"])
+    assert f"{split.loc[('core', 'south'), 'area_share']:.1%}" in panel
+    assert "<th scope='col'>Border crossings</th>" in panel
+
+
+def test_only_leaflet_jquery_and_pinned_plugins_are_loaded(analysed, countries):
+    page = render(analysed, countries).get_root().render()
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    assert set(scripts + styles) <= set(FILES)  # each has a pinned npm source for --self-contained
+    used = {FILES[u][0] for u in scripts + styles}
+    assert {"leaflet", "jquery", "leaflet-measure", "leaflet-minimap", "leaflet.fullscreen"} <= used <= set(PACKAGES)
+    assert not re.search("bootstrap|fontawesome|awesome-markers", page)
+
+
+def test_captions_carry_the_analysis_numbers():
+    data = analyse()
+    specs = {s.name: s for s in data.specs}
+    assert tuple(specs) == MAP_NAMES
+    access = specs["nakhchivan_access"]
+    am = data.metrics.set_index("route_id").loc["zangezur", "km_by_country"]["AM"]
+    assert f"crosses {am:.1f} km of Armenia" in access.caption
+    for i, way in enumerate(data.access.head(3).itertuples()):
+        assert f"{way.length_km:,.0f} km" + (f" (+{way.extra_km:,.0f})" if i else "") in access.caption
+        assert access.comparison[i][0] == way.sequence_text
+    south = data.split.set_index(["definition", "part"]).loc[("core", "south")]
+    assert f"{south['area_share']:.0%} of the area" in specs["historic_azerbaijan"].caption

@@ -1,0 +1,239 @@
+"""The maps' third-party JavaScript and CSS: a local cache filled from the npm registry.
+
+Nothing third-party is committed to this repository. ``corridors build --self-contained`` (and
+``--png``) inline every script and stylesheet a map needs from npm tarballs kept in a local cache,
+downloaded once from the registry and checked against the integrity hash pinned below.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import mimetypes
+import os
+import posixpath
+import re
+import tarfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import AssetError
+
+__all__ = ["PACKAGES", "cache_dir", "fetch_assets", "inline_assets", "missing_assets"]
+
+DEFAULT_REGISTRY = "https://registry.npmjs.org/"
+
+
+@dataclass(frozen=True)
+class NpmPackage:
+    """One npm package version, pinned by the registry's ``dist.integrity`` (SHA-512)."""
+
+    name: str
+    version: str
+    integrity: str
+    licence: str
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}-{self.version}.tgz"
+
+    def tarball_url(self, registry: str) -> str:
+        return f"{registry.rstrip('/')}/{self.name}/-/{self.filename}"
+
+
+PACKAGES = {
+    p.name: p
+    for p in (
+        NpmPackage(
+            "leaflet",
+            "1.9.3",
+            "sha512-iB2cR9vAkDOu5l3HAay2obcUHZ7xwUBBjph8+PGtmW/2lYhbLizWtG7nTeYht36WfOslixQF9D/uSIzhZgGMfQ==",
+            "BSD-2-Clause",
+        ),
+        NpmPackage(
+            "jquery",
+            "3.7.1",
+            "sha512-m4avr8yL8kmFN8psrbFFFmB/If14iN5o9nw/NgnnM+kybDJpRsAynV2BsfpTYrTRysYUdADVD7CkUUizgkpLfg==",
+            "MIT",
+        ),
+        NpmPackage(
+            "leaflet.fullscreen",
+            "3.0.0",
+            "sha512-81wWSUXz1ZtdneR0v5eJDWXUSx+Zo5J50WXWeydG/UcILfIEAgz/iOjZSi3p00Z9MJ/FC/P5i3CgdYuEAos0yQ==",
+            "MIT",
+        ),
+        NpmPackage(
+            "leaflet-measure",
+            "2.1.7",
+            "sha512-IvoHIoVTIQSXUgaNnAMF17qXFB+dF5ICdwmY8BHyq/Hh33/xeGqQUUYlz0pRMzFN9NUcjsT6JBhCr1ia0CG5ug==",
+            "MIT",
+        ),
+        NpmPackage(
+            "leaflet-minimap",
+            "3.6.1",
+            "sha512-6px8f6cfv1rKB6ACpL6bbUFGxipZOq4KsntJgBj9nOcW1RYa5+xFp8emOZwks9X+VtVVsQEwWwfgT1kTTL/LzA==",
+            "BSD-2-Clause",
+        ),
+        NpmPackage(
+            "leaflet-groupedlayercontrol",
+            "0.6.1",
+            "sha512-xkGeH6ygcryFQI0FUWn6Bz93zlwrOSpeXgJQ3jLRoUQJ5h/Qgrz+GqR9nhBFfikjUKtC1sCKL3eDR9wNTWhLlA==",
+            "MIT",
+        ),
+    )
+}
+
+# Each URL that folium writes into a page → (npm package, file inside the package).
+_CDNJS = "https://cdnjs.cloudflare.com/ajax/libs/"
+FILES = {
+    "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js": ("leaflet", "dist/leaflet.js"),
+    "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css": ("leaflet", "dist/leaflet.css"),
+    "https://code.jquery.com/jquery-3.7.1.min.js": ("jquery", "dist/jquery.min.js"),
+    "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.min.js": (
+        "leaflet.fullscreen",
+        "Control.FullScreen.js",
+    ),
+    "https://cdn.jsdelivr.net/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.css": (
+        "leaflet.fullscreen",
+        "Control.FullScreen.css",
+    ),
+    "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.js": (
+        "leaflet-measure",
+        "dist/leaflet-measure.min.js",
+    ),
+    "https://cdn.jsdelivr.net/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.css": (
+        "leaflet-measure",
+        "dist/leaflet-measure.css",
+    ),
+    f"{_CDNJS}leaflet-minimap/3.6.1/Control.MiniMap.js": ("leaflet-minimap", "dist/Control.MiniMap.min.js"),
+    f"{_CDNJS}leaflet-minimap/3.6.1/Control.MiniMap.css": ("leaflet-minimap", "dist/Control.MiniMap.min.css"),
+    f"{_CDNJS}leaflet-groupedlayercontrol/0.6.1/leaflet.groupedlayercontrol.min.js": (
+        "leaflet-groupedlayercontrol",
+        "dist/leaflet.groupedlayercontrol.min.js",
+    ),
+    f"{_CDNJS}leaflet-groupedlayercontrol/0.6.1/leaflet.groupedlayercontrol.min.css": (
+        "leaflet-groupedlayercontrol",
+        "dist/leaflet.groupedlayercontrol.min.css",
+    ),
+}
+
+_SCRIPT = re.compile(r'<script src="(?P<url>[^"]+)"></script>')
+_STYLESHEET = re.compile(r'<link rel="stylesheet" href="(?P<url>[^"]+)"/>')
+_CSS_URL = re.compile(r"url\((?P<quote>['\"]?)(?P<ref>[^)'\"]+)(?P=quote)\)")
+
+
+def cache_dir() -> Path:
+    """Folder of the npm tarballs: ``$CORRIDORS_CACHE_DIR``, else ``$XDG_CACHE_HOME/corridors/npm``
+    (``~/.cache/corridors/npm``)."""
+    if os.environ.get("CORRIDORS_CACHE_DIR"):
+        return Path(os.environ["CORRIDORS_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "corridors" / "npm"
+
+
+def _verified(package: NpmPackage, data: bytes, origin: str) -> bytes:
+    algorithm, _, expected = package.integrity.partition("-")
+    actual = base64.b64encode(hashlib.new(algorithm, data).digest()).decode()
+    if actual != expected:
+        raise AssetError(
+            f"{origin}: {package.name}@{package.version} does not match its pinned {algorithm} integrity; "
+            "delete the file and fetch again"
+        )
+    return data
+
+
+def missing_assets() -> list[str]:
+    """``name@version`` of every pinned package not yet in the cache."""
+    return [f"{p.name}@{p.version}" for p in PACKAGES.values() if not (cache_dir() / p.filename).is_file()]
+
+
+def fetch_assets() -> list[Path]:
+    """Download every pinned package not yet cached (from ``$NPM_CONFIG_REGISTRY`` or npmjs.org).
+
+    Returns the cached tarballs. Raises :class:`~corridors.errors.AssetError` if the registry
+    cannot be reached or a tarball does not match its pinned integrity.
+    """
+    from ._files import write_atomic
+
+    registry = os.environ.get("NPM_CONFIG_REGISTRY") or DEFAULT_REGISTRY
+    paths = []
+    for package in PACKAGES.values():
+        path = cache_dir() / package.filename
+        if not path.is_file():
+            url = package.tarball_url(registry)
+            try:
+                with urllib.request.urlopen(url, timeout=60) as response:
+                    data = response.read()
+            except (urllib.error.URLError, OSError) as exc:
+                raise AssetError(
+                    f"cannot download {package.name}@{package.version} from {url} ({exc}); "
+                    f"the maps' scripts are cached in {cache_dir()} after one run with network"
+                ) from exc
+            write_atomic(path, _verified(package, data, url))
+        paths.append(path)
+    return paths
+
+
+def _package_files(package: NpmPackage) -> dict[str, bytes]:
+    path = cache_dir() / package.filename
+    data = _verified(package, path.read_bytes(), str(path))
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
+        return {
+            m.name.split("/", 1)[1]: archive.extractfile(m).read()  # type: ignore[union-attr]
+            for m in archive.getmembers()
+            if m.isfile() and "/" in m.name
+        }
+
+
+def _css_with_data_urls(css: str, member: str, files: dict[str, bytes]) -> str:
+    """Embed the images a stylesheet refers to (relative ``url(...)``) as ``data:`` URLs."""
+
+    def embed(match: re.Match[str]) -> str:
+        ref = match.group("ref")
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(member), ref))
+        if ref.startswith(("data:", "#")) or target not in files:
+            return match.group(0)
+        kind = mimetypes.guess_type(target)[0] or "application/octet-stream"
+        return f'url("data:{kind};base64,{base64.b64encode(files[target]).decode()}")'
+
+    return _CSS_URL.sub(embed, css)
+
+
+def inline_assets(page: str) -> str:
+    """Replace every ``<script src>`` and stylesheet ``<link>`` of a folium page by its content.
+
+    Packages missing from the cache are fetched first (see :func:`fetch_assets`). Raises
+    :class:`~corridors.errors.AssetError` naming any URL that has no pinned npm source, so a
+    page is never silently left depending on the network.
+    """
+    unknown = sorted(
+        {m.group("url") for pattern in (_SCRIPT, _STYLESHEET) for m in pattern.finditer(page)} - set(FILES)
+    )
+    if unknown:
+        raise AssetError(f"no pinned npm source for {', '.join(unknown)}; add it to corridors.assets.FILES")
+    if missing_assets():
+        fetch_assets()
+    contents: dict[str, dict[str, bytes]] = {}
+
+    def content(url: str) -> tuple[NpmPackage, str, str]:
+        package = PACKAGES[FILES[url][0]]
+        files = contents.setdefault(package.name, _package_files(package))
+        member = FILES[url][1]
+        if member not in files:
+            raise AssetError(f"{package.filename} has no file {member} (for {url})")
+        return package, member, files[member].decode("utf-8")
+
+    def script(match: re.Match[str]) -> str:
+        package, member, text = content(match.group("url"))
+        text = text.replace("</script", "<\\/script")
+        return f"<script>/* {package.name}@{package.version}/{member} ({package.licence}) */\n{text}\n</script>"
+
+    def stylesheet(match: re.Match[str]) -> str:
+        package, member, text = content(match.group("url"))
+        text = _css_with_data_urls(text, member, contents[package.name]).replace("</style", "<\\/style")
+        return f"<style>/* {package.name}@{package.version}/{member} ({package.licence}) */\n{text}\n</style>"
+
+    return _STYLESHEET.sub(stylesheet, _SCRIPT.sub(script, page))

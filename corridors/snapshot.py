@@ -1,0 +1,57 @@
+"""Static images of the maps: self-contained pages rendered offline in headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from .errors import AssetError
+
+__all__ = ["CHROMIUM_ARGS", "chromium_path", "offline_browser", "screenshot"]
+
+CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking")
+VIEWPORT = {"width": 1280, "height": 800}  # CSS pixels of the PNG
+_DRAWN = "document.querySelectorAll('.leaflet-overlay-pane path').length > 0"
+
+
+def chromium_path() -> str:
+    """The Chromium executable: ``$CORRIDORS_CHROMIUM``, else ``chromium`` on the PATH (Debian's package)."""
+    path = os.environ.get("CORRIDORS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.access(path, os.X_OK):
+        raise AssetError(f"no Chromium at {path}; install Debian's chromium or set CORRIDORS_CHROMIUM")
+    return path
+
+
+@contextmanager
+def offline_browser() -> Iterator[Any]:
+    """A Playwright browser context on Debian's Chromium with the network switched off.
+
+    Yields a ``playwright.sync_api.BrowserContext``; every request other than ``data:`` and
+    ``file:`` URLs is aborted.
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        raise AssetError("PNG output needs Playwright: pip install 'corridors[png]'") from exc
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=list(CHROMIUM_ARGS))
+        try:
+            context = browser.new_context(viewport=VIEWPORT, offline=True)
+            context.route(lambda url: not url.startswith(("data:", "file:")), lambda route: route.abort())
+            yield context
+        finally:
+            browser.close()
+
+
+def screenshot(context: Any, page_html: str) -> bytes:
+    """PNG bytes of a self-contained map page once Leaflet has drawn its vector layers."""
+    page = context.new_page()
+    try:
+        page.set_content(page_html, wait_until="load")
+        page.wait_for_function(_DRAWN, timeout=30_000)
+        return page.screenshot(type="png", animations="disabled")
+    finally:
+        page.close()
