@@ -354,22 +354,34 @@ class Local:
 
 
 def follow_border(
-    countries: dict[str, Any], local: Local, inside: str, along: str, start: Point, end: Point, offset_m: float
+    countries: dict[str, Any],
+    local: Local,
+    inside: str,
+    along: str,
+    start: Point,
+    end: Point,
+    offset_m: float,
+    radius_m: float = 0.0,
 ) -> list[tuple[float, float]]:
     """Vertices of a line inside ``inside`` that keeps ``offset_m`` from its border with ``along``.
 
     The line is a stretch of the country's outline shrunk by ``offset_m`` (so it runs parallel to
     the border river on the correct bank), cut between the points nearest ``start`` and ``end``,
-    simplified with half the offset as tolerance (the railway cuts across meanders) and densified
-    to at most ``MAX_VERTEX_SPACING_M`` between vertices.
+    simplified with half the offset as tolerance and densified to at most
+    ``MAX_VERTEX_SPACING_M`` between vertices. With ``radius_m`` the shrunk outline is first
+    opened by a disc of that radius (shrunk by a further ``radius_m``, then grown back): the line
+    then bends no tighter than ``radius_m`` towards the border, cutting across the necks of the
+    river's meanders as a railway does, and still keeps at least ``offset_m`` from the border.
     """
     window = shapely.box(*shapely.union(start, end).buffer(0.5).bounds)
     border = local.to_m(shared_border(countries, inside, along).intersection(window))
     a, b = local.to_m(start), local.to_m(end)
     country = local.to_m(countries[inside].intersection(window.buffer(0.3)))
-    shrunk = country.buffer(-offset_m, quad_segs=4)
+    shrunk = country.buffer(-offset_m - radius_m, quad_segs=4)
+    if radius_m:
+        shrunk = shrunk.buffer(radius_m, quad_segs=8)
     # The bank line is the ring of the shrunk polygon nearest the border at both ends.
-    near = shrunk.boundary.intersection(border.buffer(offset_m * 3))
+    near = shrunk.boundary.intersection(border.buffer((offset_m + radius_m) * 3))
     anchor_a, anchor_b = (shapely.ops.nearest_points(near, p)[0] for p in (a, b))
     ring = min(
         (LineString(r.coords) for poly in shapely.get_parts(shrunk) for r in [poly.exterior, *poly.interiors]),
@@ -385,42 +397,70 @@ def follow_border(
 def land_path(
     countries: dict[str, Any], local: Local, a: tuple[float, float], b: tuple[float, float], offset_m: float = 300.0
 ) -> list[tuple[float, float]]:
-    """Vertices from ``a`` to ``b`` over land: the straight segment, or where it would cut across a
-    bay of the sea, the coast of the country followed ``offset_m`` inland."""
+    """Vertices after ``a`` up to ``b`` that keep the straight segment on land.
+
+    Where the segment would cut across water (a bay of the sea, or a lake on a border) deeper than
+    ``offset_m`` from the shore, that stretch is replaced by the shorter way round the water's
+    shore, ``offset_m`` inland. Narrower water (the gaps the OpenStreetMap polygons leave along
+    border rivers) is crossed straight, as a bridge does.
+    """
     line = LineString([a, b])
-    home = next((c for c in countries.values() if c.contains(Point(a)) and c.contains(Point(b))), None)
-    if home is None or home.contains(line):
-        return [b]
-    window = shapely.box(*line.buffer(0.3).bounds)
-    shrunk = local.to_m(home.intersection(window)).buffer(-offset_m, quad_segs=4)
-    pa, pb = local.to_m(Point(a)), local.to_m(Point(b))
-    ring = min(
-        (LineString(r.exterior.coords) for r in shapely.get_parts(shrunk)),
-        key=lambda r: r.distance(pa) + r.distance(pb),
-    )
-    cut = _shorter_arc(ring, ring.project(pa), ring.project(pb))
-    cut = shapely.segmentize(cut.simplify(offset_m / 2), MAX_VERTEX_SPACING_M)
-    return [tuple(c) for c in shapely.get_coordinates(local.to_deg(cut))] + [b]
+    for reach in (0.3, 0.6, 1.2, 2.4):
+        window = shapely.box(*line.buffer(reach).bounds)
+        land = local.to_m(unary_union([c.intersection(window) for c in countries.values()]))
+        line_m, edge = local.to_m(line), local.to_m(window).exterior
+        waters = [w for w in shapely.get_parts(local.to_m(window).difference(land)) if w.intersects(line_m)]
+        waters = [w for w in waters if _depth_m(line_m.intersection(w), land) > offset_m]
+        waters.sort(key=lambda w: line_m.project(w.centroid))
+        vertices: list[tuple[float, float]] = []
+        for water in waters:
+            ring = LineString(water.buffer(offset_m, quad_segs=4).exterior.coords)
+            crossing = shapely.get_parts(ring.intersection(line_m))
+            enter, leave = min(crossing, key=line_m.project), max(crossing, key=line_m.project)
+            arcs = _arcs(ring, ring.project(enter), ring.project(leave))
+            arcs = [arc for arc in arcs if arc.distance(edge) > 2 * offset_m]
+            if not arcs:
+                break
+            cut = shapely.segmentize(min(arcs, key=lambda arc: arc.length).simplify(offset_m / 2), MAX_VERTEX_SPACING_M)
+            vertices += [tuple(c) for c in shapely.get_coordinates(local.to_deg(cut))]
+        else:
+            return vertices + [b]
+    raise SystemExit(f"no way round the water between {a} and {b}")
 
 
-def _shorter_arc(ring: LineString, s: float, e: float) -> LineString:
+def _depth_m(crossed: Any, land: Any) -> float:
+    """How far the crossed stretch of a segment gets from the shore (metres)."""
+    points = shapely.points(shapely.get_coordinates(shapely.segmentize(crossed, 50.0)))
+    return float(shapely.distance(points, land.boundary).max()) if len(points) else 0.0
+
+
+def _arcs(ring: LineString, s: float, e: float) -> tuple[LineString, LineString]:
+    """The two ways along a closed ring from position ``s`` to position ``e``."""
     total = ring.length
     forward = substring(ring, s, e) if e >= s else linemerge([substring(ring, s, total), substring(ring, 0, e)])
     backward = (
         substring(ring, e, s) if s >= e else linemerge([substring(ring, e, total), substring(ring, 0, s)])
     ).reverse()
-    return min(forward, backward, key=lambda line: line.length)
+    return forward, backward
 
 
-def sea_leg(start: Point, end: Point, via: list[list[float]] | None) -> list[tuple[float, float]]:
-    """Vertices of a shipping lane: computed with searoute, or the given sea waypoints."""
+def _shorter_arc(ring: LineString, s: float, e: float) -> LineString:
+    return min(_arcs(ring, s, e), key=lambda line: line.length)
+
+
+def sea_leg(
+    start: Point, end: Point, via: list[list[float]] | None, approach: list[list[float]] | None = None
+) -> list[tuple[float, float]]:
+    """Vertices of a shipping lane: the given sea waypoints, or a lane computed with searoute
+    (to the first ``approach`` point, then through the others into port, if given)."""
     if via is not None:
         line = LineString([start.coords[0], *map(tuple, via), end.coords[0]])
     else:
         import searoute
 
-        lane = searoute.searoute(list(start.coords[0]), list(end.coords[0]))
-        line = LineString(lane["geometry"]["coordinates"])
+        target = approach[0] if approach else list(end.coords[0])
+        lane = searoute.searoute(list(start.coords[0]), target)["geometry"]["coordinates"]
+        line = LineString([*map(tuple, lane), *map(tuple, (approach or [])[1:]), end.coords[0]])
     return [tuple(c) for c in shapely.get_coordinates(densify(line, 20.0))]
 
 
@@ -445,10 +485,17 @@ def route_vertices(
         after = places[steps[i + 1]]["geometry"]
         if "follow" in step:
             vertices += follow_border(
-                countries, local, step["follow"], step["along"], before, after, step.get("offset_m", 300.0)
+                countries,
+                local,
+                step["follow"],
+                step["along"],
+                before,
+                after,
+                step.get("offset_m", 300.0),
+                step.get("radius_m", 0.0),
             )
         elif "sea" in step:
-            vertices += sea_leg(before, after, step.get("via"))[1:-1]
+            vertices += sea_leg(before, after, step.get("via"), step.get("approach"))[1:-1]
         else:
             raise SystemExit(f"unknown path step {step}")
     return [(round(x, 6), round(y, 6)) for x, y in vertices]
