@@ -49,6 +49,9 @@ ATTRIBUTION = (
 )
 
 
+SHORT_ATTRIBUTION = "© OpenStreetMap contributors (ODbL) · Natural Earth (PD) · GeoNames (CC BY 4.0) · searoute"
+
+
 _TEMPLATE_SAFE = str.maketrans({"{": "&#123;", "}": "&#125;", "%": "&#37;", "`": "&#96;", "$": "&#36;", "\\": "&#92;"})
 
 
@@ -82,6 +85,7 @@ def render_map(
     spec: MapSpec,
     *,
     countries: gpd.GeoDataFrame,
+    world: gpd.GeoDataFrame,
     routes: gpd.GeoDataFrame,
     metrics: pd.DataFrame,
     crossings: pd.DataFrame,
@@ -94,8 +98,9 @@ def render_map(
 
     All inputs come from the layers and the analysis (``metrics``: one row per route as from
     :func:`corridors.metrics.route_metrics`; ``crossings`` as from ``crossings_from_routes``;
-    ``split`` as from :func:`corridors.historic.historic_split`; ``countries`` and ``historic``
-    already simplified for display). Every text taken from data is escaped.
+    ``split`` as from :func:`corridors.historic.historic_split`; ``countries``, ``regions`` and
+    ``historic`` already prepared for display, ``world`` the whole countries layer for the
+    overview map). Every text taken from data is escaped.
     """
     import folium
     from folium.plugins import GroupedLayerControl
@@ -113,7 +118,7 @@ def render_map(
     fmap.default_css = [css for css in fmap.default_css if css[0] == "leaflet_css"]
     fmap.fit_bounds([[south, west], [north, east]])
     _add_basemap(fmap, countries, regions)
-    if spec.historic:
+    if spec.historic and not historic.empty:
         _add_historic(fmap, historic, split)
     chosen = routes[routes["route_id"].isin(spec.route_ids)]
     groups = spec.groups or (("Routes", spec.route_ids),)
@@ -130,7 +135,7 @@ def render_map(
         control = GroupedLayerControl({"Show one way": layers}, exclusive_groups=True, collapsed=False)
         control.layers_untoggle = [g.get_name() for g in layers[1:]]  # a list in group order: deterministic
         control.add_to(fmap)
-    _add_controls(fmap, countries)
+    _add_controls(fmap, world)
     _add_legend(fmap, chosen, spec.historic)
     _add_title(fmap, spec)
     _add_summary(fmap, spec, metrics, split if spec.historic else None)
@@ -169,8 +174,11 @@ def _add_basemap(fmap: folium.Map, countries: gpd.GeoDataFrame, regions: gpd.Geo
         style_function=lambda _: {"fillColor": "#f2efe9", "color": "#7a7a7a", "weight": 1, "fillOpacity": 1},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         overlay=False,
+        attribution=html.escape(SHORT_ATTRIBUTION),  # the attribution line at the bottom of the map
     ).add_to(fmap)
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap tiles (online)", show=False, overlay=False).add_to(fmap)
+    if regions.empty:  # outside this map
+        return
     named = regions[["name", "geometry"]].copy()
     named["name"] = named["name"].map(_text)
     folium.GeoJson(
@@ -303,7 +311,8 @@ def _element(markup: str) -> Any:
     return folium.Element(markup)
 
 
-MINIMAP_TOLERANCE_DEG = 0.05  # the overview map only needs outlines at ~5 km
+MINIMAP_TOLERANCE_DEG = 0.1  # the overview map only needs outlines at ~10 km
+MINIMAP_MIN_AREA_DEG2 = 0.05  # and no islands smaller than ~500 km²
 
 
 def VectorMiniMap(countries: gpd.GeoDataFrame) -> Any:  # noqa: N802 - a folium element factory
@@ -314,9 +323,9 @@ def VectorMiniMap(countries: gpd.GeoDataFrame) -> Any:  # noqa: N802 - a folium 
     from folium.plugins import MiniMap
     from folium.template import Template
 
-    outlines = shapely.set_precision(
-        shapely.simplify(countries.geometry.values, MINIMAP_TOLERANCE_DEG), 0.01, mode="pointwise"
-    )
+    parts = shapely.get_parts(countries.geometry.values)
+    parts = parts[shapely.area(parts) >= MINIMAP_MIN_AREA_DEG2]
+    outlines = shapely.set_precision(shapely.simplify(parts, MINIMAP_TOLERANCE_DEG), 0.01)
     data = {
         "type": "FeatureCollection",
         "features": [

@@ -11,10 +11,13 @@ from typing import Any
 
 from ._files import write_atomic
 
-__all__ = ["MAP_NAMES", "Analysis", "analyse", "build_maps", "map_specs", "write_atomic"]
+__all__ = ["MAP_NAMES", "Analysis", "analyse", "build_maps", "for_display", "map_specs", "write_atomic"]
 
 MAP_NAMES = ("overview", "nakhchivan_access", "north_south_corridor", "astara_rasht", "historic_azerbaijan")
-DISPLAY_TOLERANCE_DEG = 0.003  # ~300 m: simplification of the basemap for display only
+# Display only (see for_display): outlines simplified to at least ~300 m, coordinates snapped
+# to a 0.001° grid (~100 m), which writes them with at most 3 decimals.
+DISPLAY_TOLERANCE_DEG = 0.003
+DISPLAY_GRID_DEG = 0.001
 
 
 def canonical_html(page: str) -> str:
@@ -101,7 +104,7 @@ def map_specs(metrics: Any, split: Any, access: Any, country_names: Mapping[str,
             f"{m.loc['astara_rasht', 'crossings']} border crossing (Astarachay).",
             ("astara_rasht", "qazvin_rasht"),
             (48.3, 36.0, 50.3, 38.7),
-            labels=("lankaran", "astara_az", "astara_ir", "rasht", "qazvin"),
+            labels=("lankaran", "astara_az", "rasht", "qazvin"),
         ),
         MapSpec(
             "historic_azerbaijan",
@@ -202,20 +205,20 @@ def build_maps(
     for stale in out.glob(".*.part"):  # left by a build that was killed
         stale.unlink(missing_ok=True)
     data = analyse()
-    countries, historic = _for_display(data.countries), _for_display(data.historic)
     report(1, total, "analysis")
     written, failed, pages = [], [], {}
     for spec in (s for s in data.specs if s.name in wanted):
         try:
             fmap = render_map(
                 spec,
-                countries=countries,
+                countries=for_display(data.countries, spec.bounds),
+                world=data.countries,
                 routes=data.routes,
                 metrics=data.metrics,
                 crossings=data.crossings,
-                regions=data.regions,
+                regions=for_display(data.regions, spec.bounds),
                 places=data.places,
-                historic=historic,
+                historic=for_display(data.historic, spec.bounds),
                 split=data.split,
             )
             page = canonical_html(fmap.get_root().render())
@@ -235,10 +238,26 @@ def build_maps(
     return written
 
 
-def _for_display(layer: Any) -> Any:
-    simplified = layer.copy()
-    simplified.geometry = simplified.geometry.simplify(DISPLAY_TOLERANCE_DEG)
-    return simplified
+def for_display(layer: Any, bounds: tuple[float, float, float, float]) -> Any:
+    """A layer as a map with these bounds (west, south, east, north) draws it: the analysis keeps
+    full resolution.
+
+    Clipped to the bounds widened by their own width and height on every side (room to pan),
+    simplified to the larger of :data:`DISPLAY_TOLERANCE_DEG` and 1/2000 of the map's width
+    (what a pixel spans at the map's zoom), coordinates snapped to :data:`DISPLAY_GRID_DEG`.
+    Features left empty are dropped.
+    """
+    import shapely
+
+    west, south, east, north = bounds
+    width, height = east - west, north - south
+    frame = shapely.box(west - width, south - height, east + width, north + height)
+    tolerance = max(DISPLAY_TOLERANCE_DEG, width / 2000)
+    shown = layer.copy()
+    shown.geometry = shapely.set_precision(
+        shapely.simplify(shapely.intersection(shown.geometry.values, frame), tolerance), DISPLAY_GRID_DEG
+    )
+    return shown[~shown.geometry.is_empty]
 
 
 def _write_pngs(out: Path, pages: dict[str, str], step: Callable[[int, str], None]) -> list[Path]:

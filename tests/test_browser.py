@@ -13,7 +13,7 @@ from PIL import Image
 import corridors.layers as layers
 from corridors.assets import inline_assets, missing_assets
 from corridors.render import MapSpec, render_map
-from corridors.report import MAP_NAMES, analyse, build_maps, canonical_html
+from corridors.report import MAP_NAMES, analyse, build_maps, canonical_html, for_display
 from corridors.snapshot import CHROMIUM_ARGS, chromium_path
 
 pytestmark = pytest.mark.browser
@@ -70,16 +70,16 @@ def analysis():
     return analyse()
 
 
-def expected_paths(spec, routes, crossings):
+def expected_paths(spec, data):
     """Vector features Leaflet must draw when the page opens: basemap, overlays, labels, routes, crossings."""
     visible = spec.visible_route_ids()
     return (
-        len(layers.read_layer("countries"))
-        + len(layers.read_layer("nakhchivan"))
-        + (len(layers.read_layer("historic_azerbaijan")) if spec.historic else 0)
+        len(for_display(data.countries, spec.bounds))
+        + len(for_display(data.regions, spec.bounds))
+        + (len(for_display(data.historic, spec.bounds)) if spec.historic else 0)
         + len(spec.labels)
-        + routes["route_id"].isin(visible).sum()
-        + crossings["route_id"].isin(visible).sum()
+        + data.routes["route_id"].isin(visible).sum()
+        + data.crossings["route_id"].isin(visible).sum()
     )
 
 
@@ -91,10 +91,12 @@ def test_self_contained_map_renders_offline(built, browser, analysis, name):
         assert visit.errors == []
         assert visit.external_requests() == []
         drawn = visit.page.locator(f"#{visit.map} > .leaflet-map-pane .leaflet-overlay-pane path").count()
-        assert drawn == expected_paths(spec, analysis.routes, analysis.crossings)
+        assert drawn == expected_paths(spec, analysis)
         assert visit.page.locator(".corridors-legend").is_visible()
         assert visit.page.locator(".leaflet-control-minimap path").count() > 0  # vector overview map
         assert visit.page.locator(".leaflet-control-scale").is_visible()
+        assert "© OpenStreetMap contributors (ODbL)" in visit.page.locator(".leaflet-control-attribution").inner_text()
+        assert (built / f"{name}.html").stat().st_size <= 2 * 1024 * 1024
         table = visit.page.locator(".corridors-panel table").first
         assert table.locator("tbody tr").count() == len(spec.route_ids)
         assert visit.page.get_by_role("region", name="Legend").count() == 1
@@ -131,6 +133,7 @@ def test_hostile_text_is_shown_literally_and_runs_nothing(browser, routes, count
     fmap = render_map(
         spec,
         countries=countries,
+        world=countries,
         routes=pd.concat([routes[routes["route_id"] != "astara_rasht"], hostile]),
         metrics=analysis.metrics,
         crossings=analysis.crossings,

@@ -41,6 +41,7 @@ def render(analysed, countries, groups=()):
     return render_map(
         spec,
         countries=countries,
+        world=countries,
         routes=routes,
         metrics=metrics,
         crossings=crossings,
