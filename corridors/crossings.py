@@ -167,12 +167,35 @@ class CountryIndex:
         if len(x) == 0 or within_m <= 0:
             return distance
         points = shapely.points(x, y)
-        hit_point, hit_edge = self.edges.query(points, predicate="dwithin", distance=_window_deg(y, within_m))
+        hit_point, hit_edge, _ = self.edges_within(np.column_stack([x, y]), _window_deg(y, within_m))
         keep = (self.edge_code[hit_edge, None] == allowed[hit_point]).any(axis=1)
         hit_point, hit_edge = hit_point[keep], hit_edge[keep]
         np.minimum.at(distance, hit_point, self._metres_to_edges(points, hit_point, hit_edge))
         distance[distance > within_m] = np.inf
         return distance
+
+    def edges_within(self, xy: np.ndarray, distance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pairs (segment of ``xy``, outline segment) no farther apart than ``distance`` degrees.
+
+        ``xy`` has one row lon0, lat0, lon1, lat1 per segment, or lon, lat per point. Pairs
+        within rounding error of ``distance`` may be included too.
+
+        Returns
+        -------
+        hit, edge : numpy.ndarray
+            Position of each pair's segment in ``xy`` and its outline segment, in order of ``xy``.
+        gap : numpy.ndarray
+            Planar distance of each pair, in degrees (up to rounding).
+        """
+        reach = distance + _SLACK_DEG
+        lo, hi = np.minimum(xy[:, :2], xy[:, -2:]) - reach, np.maximum(xy[:, :2], xy[:, -2:]) + reach
+        hit, edge = self.edges.query(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
+        if xy.shape[1] == 2:
+            gap = _point_segment_deg(xy[hit, 0], xy[hit, 1], self.edge_xy[edge])
+        else:
+            gap = _segment_gap_deg(xy[hit], self.edge_xy[edge])
+        near = gap <= reach
+        return hit[near], edge[near], gap[near]
 
     def border_distance_m(self, x: np.ndarray, y: np.ndarray, within_m: float) -> tuple[np.ndarray, np.ndarray]:
         """Distance in metres from each point to the nearest outline segment, if within ``within_m``.
@@ -189,17 +212,49 @@ class CountryIndex:
         if len(x) == 0 or within_m <= 0:
             return distance, land
         points = shapely.points(x, y)
-        (hit_point, hit_edge), _ = self.edges.query_nearest(
-            points, max_distance=_window_deg(y, within_m), return_distance=True
-        )
-        if len(hit_point):
-            first = np.unique(hit_point, return_index=True)[1]
-            hit_point, hit_edge = hit_point[first], hit_edge[first]
-            metres = self._metres_to_edges(points, hit_point, hit_edge)
-            ok = metres <= within_m
-            distance[hit_point[ok]] = metres[ok]
-            land[hit_point[ok]] = self.land[hit_edge[ok]]
+        hit_point, hit_edge = self._nearest_edges(points, np.column_stack([x, y]), _window_deg(y, within_m))
+        metres = self._metres_to_edges(points, hit_point, hit_edge)
+        ok = metres <= within_m
+        distance[hit_point[ok]] = metres[ok]
+        land[hit_point[ok]] = self.land[hit_edge[ok]]
         return distance, land
+
+    def _nearest_edges(self, points: np.ndarray, xy: np.ndarray, window: float) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (point, its nearest outline segment) for the points with one within ``window`` degrees.
+
+        ``xy``: lon, lat of the points.
+        As the first pair per point of ``STRtree.query_nearest(points, max_distance=window)``.
+        """
+        if window > _NEAR_DEG:  # wide windows hold too many outline segments to compare them all
+            return self._query_nearest(points, window)
+        hit_point, hit_edge, estimate = self.edges_within(xy, window)
+        # Keep the pairs that are nearest by this estimate, then measure those exactly.
+        keep = estimate <= _least(hit_point, estimate, len(points)) + _SLACK_DEG
+        hit_point, hit_edge = hit_point[keep], hit_edge[keep]
+        gap = shapely.distance(points[hit_point], self.edges.geometries[hit_edge])
+        keep = (gap == _least(hit_point, gap, len(points))) & (gap <= window)
+        hit_point, hit_edge = hit_point[keep], hit_edge[keep]
+        first, count = np.unique(hit_point, return_index=True, return_counts=True)[1:]
+        # Equally near segments (e.g. two meeting at the nearest vertex) may give the same
+        # answer; where they do not, STRtree.query_nearest chooses among them, as it always did.
+        pair = np.flatnonzero(np.repeat(count > 1, count))
+        lead = np.searchsorted(pair, np.repeat(first, count)[pair])  # first pair of the point
+        near_points, near_edges = points[hit_point[pair]], self.edges.geometries[hit_edge[pair]]
+        ends = shapely.get_coordinates(shapely.shortest_line(near_points, near_edges))[1::2]
+        land = self.land[hit_edge[pair]]
+        differ = (ends != ends[lead]).any(axis=1) | (land != land[lead])
+        tied = np.unique(hit_point[pair][differ])
+        hit_point, hit_edge = hit_point[first], hit_edge[first]
+        if len(tied):
+            tied_point, tied_edge = self._query_nearest(points[tied], window)
+            hit_edge[np.searchsorted(hit_point, tied[tied_point])] = tied_edge
+        return hit_point, hit_edge
+
+    def _query_nearest(self, points: np.ndarray, window: float) -> tuple[np.ndarray, np.ndarray]:
+        """The first pair per point of ``STRtree.query_nearest(points, max_distance=window)``."""
+        hit_point, hit_edge = self.edges.query_nearest(points, max_distance=window)
+        first = np.unique(hit_point, return_index=True)[1]
+        return hit_point[first], hit_edge[first]
 
     def _metres_to_edges(self, points: np.ndarray, hit_point: np.ndarray, hit_edge: np.ndarray) -> np.ndarray:
         """Geodesic metres from each ``points[hit_point]`` to the nearest point of its paired edge."""
@@ -208,6 +263,43 @@ class CountryIndex:
         pairs = shapely.get_coordinates(shapely.shortest_line(points[hit_point], self.edges.geometries[hit_edge]))
         pairs = pairs.reshape(-1, 4)
         return segment_lengths_m(pairs[:, 0], pairs[:, 1], pairs[:, 2], pairs[:, 3])
+
+
+def _least(group: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """For each value, the least value of its group (groups ``0 … n-1``)."""
+    least = np.full(n, np.inf)
+    np.minimum.at(least, group, values)
+    return least[group]
+
+
+def _segment_gap_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Planar distance in degrees between paired segments (rows lon0, lat0, lon1, lat1); 0 where they cross."""
+    gap = np.minimum.reduce(
+        [
+            _point_segment_deg(a[:, 0], a[:, 1], b),
+            _point_segment_deg(a[:, 2], a[:, 3], b),
+            _point_segment_deg(b[:, 0], b[:, 1], a),
+            _point_segment_deg(b[:, 2], b[:, 3], a),
+        ]
+    )
+    # Where rounding misjudges a crossing, an end lies within rounding error of the other segment.
+    crossing = (_side(a, b[:, :2]) * _side(a, b[:, 2:]) < 0) & (_side(b, a[:, :2]) * _side(b, a[:, 2:]) < 0)
+    return np.where(crossing, 0.0, gap)
+
+
+def _side(segment_xy: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """Positive where each point lies left of its segment (lon0, lat0, lon1, lat1), negative right."""
+    x0, y0 = segment_xy[:, 0], segment_xy[:, 1]
+    return (segment_xy[:, 2] - x0) * (point[:, 1] - y0) - (segment_xy[:, 3] - y0) * (point[:, 0] - x0)
+
+
+def _point_segment_deg(x: np.ndarray, y: np.ndarray, segment_xy: np.ndarray) -> np.ndarray:
+    """Planar distance in degrees from each point to its segment (lon0, lat0, lon1, lat1)."""
+    x0, y0 = segment_xy[:, 0], segment_xy[:, 1]
+    dx, dy = segment_xy[:, 2] - x0, segment_xy[:, 3] - y0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        along = np.clip(np.nan_to_num(((x - x0) * dx + (y - y0) * dy) / (dx * dx + dy * dy)), 0, 1)
+    return np.hypot(x0 + along * dx - x, y0 + along * dy - y)
 
 
 def _near_grid(edge_xy: np.ndarray) -> tuple[np.ndarray, tuple[float, float, int, int]]:
@@ -302,11 +394,11 @@ def pieces_from_segments(segments: RouteSegments, index: CountryIndex, *, tolera
     # for most segments; the others are tested exactly.
     clear = index.clear_of_outlines(mx, my, np.hypot(x1 - x0, y1 - y0) / 2 + window)
     unsure = np.flatnonzero(~clear)
-    lines = shapely.linestrings(xy[unsure].reshape(-1, 2, 2))
-    hit_seg, hit_edge = index.edges.query(lines, predicate="dwithin", distance=max(window, _SLACK_DEG))
+    close = np.unique(index.edges_within(xy[unsure], window)[0])
     clear[unsure] = True
-    clear[unsure[hit_seg]] = False
-    crossed = shapely.intersects(lines[hit_seg], index.edges.geometries[hit_edge])
+    clear[unsure[close]] = False
+    lines = shapely.linestrings(xy[unsure[close]].reshape(-1, 2, 2))
+    hit_seg, hit_edge = index.edges.query(lines, predicate="intersects")
     joined = clear[1:] & clear[:-1] & (route[1:] == route[:-1]) & (x0[1:] == x1[:-1]) & (y0[1:] == y1[:-1])
     run_start = clear & ~np.r_[False, joined]
     runs = np.flatnonzero(run_start)
@@ -317,7 +409,7 @@ def pieces_from_segments(segments: RouteSegments, index: CountryIndex, *, tolera
     runs, run_country = runs[~several], run_country[~several]
     in_run = np.flatnonzero(clear)
     run_length = np.add.reduceat(lengths[in_run], np.flatnonzero(run_start[in_run])) if len(runs) else np.zeros(0)
-    cut = _cut(xy, np.flatnonzero(~clear), (unsure[hit_seg][crossed], hit_edge[crossed]), index, tolerance_m)
+    cut = _cut(xy, np.flatnonzero(~clear), (unsure[close][hit_seg], hit_edge), index, tolerance_m)
     order = np.argsort(np.r_[runs, cut["segment"]], kind="stable")
     border_m, land, country = cut.pop("border_m"), cut.pop("land_border"), cut.pop("country")
     columns = {
