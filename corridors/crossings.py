@@ -170,6 +170,14 @@ class CountryIndex:
         hit_point, hit_edge, _ = self.edges_within(np.column_stack([x, y]), _window_deg(y, within_m))
         keep = (self.edge_code[hit_edge, None] == allowed[hit_point]).any(axis=1)
         hit_point, hit_edge = hit_point[keep], hit_edge[keep]
+        # Over a few kilometres, geodesic metres are planar distances with longitudes scaled by the
+        # cosine of the latitude, times 111.32 km give or take 1% (the ellipsoid's degrees vary so
+        # much): only pairs within 5% of the least such distance may be the nearest.
+        scale = np.cos(np.radians(y[hit_point]))
+        edge_xy = self.edge_xy[hit_edge] * np.column_stack([scale, np.ones_like(scale)] * 2)
+        estimate = _point_segment_deg(x[hit_point] * scale, y[hit_point], edge_xy)
+        keep = estimate <= _least(hit_point, estimate, len(x)) * 1.05 + _SLACK_DEG
+        hit_point, hit_edge = hit_point[keep], hit_edge[keep]
         np.minimum.at(distance, hit_point, self._metres_to_edges(points, hit_point, hit_edge))
         distance[distance > within_m] = np.inf
         return distance
@@ -197,8 +205,17 @@ class CountryIndex:
         near = gap <= reach
         return hit[near], edge[near], gap[near]
 
-    def border_distance_m(self, x: np.ndarray, y: np.ndarray, within_m: float) -> tuple[np.ndarray, np.ndarray]:
+    def border_distance_m(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        within_m: float,
+        candidates: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Distance in metres from each point to the nearest outline segment, if within ``within_m``.
+
+        ``candidates``, if given, pairs points with outline segments and holds at least every
+        outline segment within the search window of each point (see :meth:`edges_within`).
 
         Returns
         -------
@@ -212,23 +229,30 @@ class CountryIndex:
         if len(x) == 0 or within_m <= 0:
             return distance, land
         points = shapely.points(x, y)
-        hit_point, hit_edge = self._nearest_edges(points, np.column_stack([x, y]), _window_deg(y, within_m))
+        window = _window_deg(y, within_m)
+        if window > _NEAR_DEG:  # wide windows hold too many outline segments to compare them all
+            hit_point, hit_edge = self._query_nearest(points, window)
+        else:
+            if candidates is None:
+                candidates = self.edges_within(np.column_stack([x, y]), window)[:2]
+            hit_point, hit_edge = self._nearest_edges(points, x, y, candidates, window)
         metres = self._metres_to_edges(points, hit_point, hit_edge)
         ok = metres <= within_m
         distance[hit_point[ok]] = metres[ok]
         land[hit_point[ok]] = self.land[hit_edge[ok]]
         return distance, land
 
-    def _nearest_edges(self, points: np.ndarray, xy: np.ndarray, window: float) -> tuple[np.ndarray, np.ndarray]:
+    def _nearest_edges(
+        self, points: np.ndarray, x: np.ndarray, y: np.ndarray, candidates: tuple[np.ndarray, np.ndarray], window: float
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Pairs (point, its nearest outline segment) for the points with one within ``window`` degrees.
 
-        ``xy``: lon, lat of the points.
-        As the first pair per point of ``STRtree.query_nearest(points, max_distance=window)``.
+        As the first pair per point of ``STRtree.query_nearest(points, max_distance=window)``,
+        found among the ``candidates`` (pairs point, outline segment).
         """
-        if window > _NEAR_DEG:  # wide windows hold too many outline segments to compare them all
-            return self._query_nearest(points, window)
-        hit_point, hit_edge, estimate = self.edges_within(xy, window)
-        # Keep the pairs that are nearest by this estimate, then measure those exactly.
+        hit_point, hit_edge = candidates
+        # Keep the pairs that are nearest by a planar estimate, then measure those exactly.
+        estimate = _point_segment_deg(x[hit_point], y[hit_point], self.edge_xy[hit_edge])
         keep = estimate <= _least(hit_point, estimate, len(points)) + _SLACK_DEG
         hit_point, hit_edge = hit_point[keep], hit_edge[keep]
         gap = shapely.distance(points[hit_point], self.edges.geometries[hit_edge])
@@ -394,11 +418,13 @@ def pieces_from_segments(segments: RouteSegments, index: CountryIndex, *, tolera
     # for most segments; the others are tested exactly.
     clear = index.clear_of_outlines(mx, my, np.hypot(x1 - x0, y1 - y0) / 2 + window)
     unsure = np.flatnonzero(~clear)
-    close = np.unique(index.edges_within(xy[unsure], window)[0])
+    hit, edge, gap = index.edges_within(xy[unsure], window)
+    hit = unsure[hit]
     clear[unsure] = True
-    clear[unsure[close]] = False
-    lines = shapely.linestrings(xy[unsure[close]].reshape(-1, 2, 2))
-    hit_seg, hit_edge = index.edges.query(lines, predicate="intersects")
+    clear[hit] = False
+    may_cross = gap <= _SLACK_DEG
+    lines = shapely.linestrings(xy[hit[may_cross]].reshape(-1, 2, 2))
+    crossed = shapely.intersects(lines, index.edges.geometries[edge[may_cross]])
     joined = clear[1:] & clear[:-1] & (route[1:] == route[:-1]) & (x0[1:] == x1[:-1]) & (y0[1:] == y1[:-1])
     run_start = clear & ~np.r_[False, joined]
     runs = np.flatnonzero(run_start)
@@ -409,7 +435,8 @@ def pieces_from_segments(segments: RouteSegments, index: CountryIndex, *, tolera
     runs, run_country = runs[~several], run_country[~several]
     in_run = np.flatnonzero(clear)
     run_length = np.add.reduceat(lengths[in_run], np.flatnonzero(run_start[in_run])) if len(runs) else np.zeros(0)
-    cut = _cut(xy, np.flatnonzero(~clear), (unsure[close][hit_seg], hit_edge), index, tolerance_m)
+    crossings = hit[may_cross][crossed], edge[may_cross][crossed]
+    cut = _cut(xy, np.flatnonzero(~clear), crossings, (hit, edge), index, tolerance_m)
     order = np.argsort(np.r_[runs, cut["segment"]], kind="stable")
     border_m, land, country = cut.pop("border_m"), cut.pop("land_border"), cut.pop("country")
     columns = {
@@ -430,13 +457,15 @@ def _cut(
     xy: np.ndarray,
     near: np.ndarray,
     crossings: tuple[np.ndarray, np.ndarray],
+    close: tuple[np.ndarray, np.ndarray],
     index: CountryIndex,
     tolerance_m: float,
 ) -> dict[str, np.ndarray]:
     """Sub-segments of the segments ``xy[near]`` between the outlines that cross them.
 
     ``crossings`` pairs segments (positions in ``xy``, all in ``near``) with the outline
-    segments that they intersect. Keys: ``segment`` (position in ``xy``), ``fraction`` of its
+    segments that they intersect; ``close``, sorted by segment, with those within the search
+    window. Keys: ``segment`` (position in ``xy``), ``fraction`` of its
     length, start ``x``, ``y``, midpoint ``mx``, ``my``, ``country``, ``border_m`` and
     ``land_border`` of the midpoint.
     """
@@ -454,7 +483,12 @@ def _cut(
     x0, y0, x1, y1 = (xy[seg, k] for k in range(4))
     tm = (t0 + t1) / 2
     mx, my = x0 + (x1 - x0) * tm, y0 + (y1 - y0) * tm
-    border_m, land = index.border_distance_m(mx, my, tolerance_m)
+    # Outlines within the window of a sub-segment's midpoint are within the window of its segment.
+    start = np.searchsorted(close[0], near[seg])
+    count = np.searchsorted(close[0], near[seg], side="right") - start
+    pair = np.repeat(start - np.cumsum(count) + count, count) + np.arange(count.sum())
+    candidates = np.repeat(np.arange(len(seg)), count), close[1][pair]
+    border_m, land = index.border_distance_m(mx, my, tolerance_m, candidates)
     return {
         "segment": near[seg],
         "fraction": t1 - t0,
@@ -509,12 +543,13 @@ def legs_from_pieces(pieces: pd.DataFrame, index: CountryIndex, *, tolerance_m: 
         rows = np.flatnonzero(candidate[run])
         allowed = np.column_stack([run_country[run[rows] - 1], run_country[run[rows] + 1]])
         # Deepest point of each run: its sub-segment midpoints and its vertices.
-        depth = np.maximum(
-            index.distance_to_countries_m(
-                pieces["mx"].to_numpy()[rows], pieces["my"].to_numpy()[rows], allowed, tolerance_m
-            ),
-            index.distance_to_countries_m(x[rows], y[rows], allowed, tolerance_m),
+        depth = index.distance_to_countries_m(
+            np.r_[pieces["mx"].to_numpy()[rows], x[rows]],
+            np.r_[pieces["my"].to_numpy()[rows], y[rows]],
+            np.r_[allowed, allowed],
+            tolerance_m,
         )
+        depth = np.maximum(depth[: len(rows)], depth[len(rows) :])
         group = np.r_[True, run[rows][1:] != run[rows][:-1]]
         deepest = np.maximum.reduceat(depth, np.flatnonzero(group))
         shallow[run[rows][group][deepest <= tolerance_m]] = True
