@@ -18,6 +18,17 @@ Where (b) ran, the land km per route of both are compared (the package run with
 ``tolerance_m=0`` for this check, since by default it absorbs excursions shallower than 500 m
 into the previous country) and the max relative difference must be < 1e-3.
 
+The routes are generated a few thousand at a time, so that the generation's own high-water
+mark stays well below the package's (``rss_before_mb`` is the peak before ``route_metrics``).
+
+With ``--maps`` it also times ``corridors.report.build_maps`` (all maps, from reading the
+layers to writing the files) against ``GeoDataFrame.explore()`` + ``Map.save`` of the same
+layers per map (countries at full resolution, Nakhchivan, the map's routes and crossings;
+layers read and analysed before the clock starts), each in a fresh process, and compares the
+total file sizes (``pip install -e .[bench]`` for ``explore``)::
+
+    python benchmarks/bench_metrics.py --sizes 1000 10000 100000 --maps
+
 Results are printed as a table and written to ``benchmarks/results.json``.
 """
 
@@ -41,6 +52,7 @@ VERTICES = 200
 STEP_KM = 2.0
 BOX = (44.0, 36.0, 50.0, 42.0)  # lon min, lat min, lon max, lat max
 CHECK_RTOL = 1e-3
+GEN_CHUNK = 5000
 
 
 # --------------------------------------------------------------------------- data
@@ -51,6 +63,8 @@ def make_routes(n: int, seed: int):
 
     Correlated random walk: the heading drifts by N(0, 0.5 rad) each step, the step length is
     N(2 km, 0.2 km). Start points are uniform in the box; walks may leave it slightly.
+    Built GEN_CHUNK routes at a time (the same random numbers as in one go), so that the
+    temporary arrays stay small next to the routes themselves.
     """
     import geopandas as gpd
     import shapely
@@ -58,16 +72,24 @@ def make_routes(n: int, seed: int):
     rng = np.random.default_rng(seed)
     lon0 = rng.uniform(BOX[0], BOX[2], n)
     lat0 = rng.uniform(BOX[1], BOX[3], n)
-    heading = rng.uniform(0, 2 * np.pi, (n, 1)) + np.cumsum(rng.normal(0, 0.5, (n, VERTICES - 1)), axis=1)
-    step = np.clip(rng.normal(STEP_KM, 0.2, (n, VERTICES - 1)), 0.1, None)
-    dlat = step * np.cos(heading) / 111.32
-    lat = np.concatenate([lat0[:, None], lat0[:, None] + np.cumsum(dlat, axis=1)], axis=1)
-    dlon = step * np.sin(heading) / (111.32 * np.cos(np.radians(lat[:, :-1])))
-    lon = np.concatenate([lon0[:, None], lon0[:, None] + np.cumsum(dlon, axis=1)], axis=1)
-    coords = np.column_stack([lon.ravel(), lat.ravel()])
-    lines = shapely.linestrings(coords, indices=np.repeat(np.arange(n), VERTICES))
+    heading = np.empty((n, VERTICES - 1))
+    heading0 = rng.uniform(0, 2 * np.pi, (n, 1))
+    for a in range(0, n, GEN_CHUNK):
+        b = min(a + GEN_CHUNK, n)
+        heading[a:b] = heading0[a:b] + np.cumsum(rng.normal(0, 0.5, (b - a, VERTICES - 1)), axis=1)
+    lines = []
+    for a in range(0, n, GEN_CHUNK):
+        b = min(a + GEN_CHUNK, n)
+        step = np.clip(rng.normal(STEP_KM, 0.2, (b - a, VERTICES - 1)), 0.1, None)
+        dlat = step * np.cos(heading[a:b]) / 111.32
+        lat = np.concatenate([lat0[a:b, None], lat0[a:b, None] + np.cumsum(dlat, axis=1)], axis=1)
+        dlon = step * np.sin(heading[a:b]) / (111.32 * np.cos(np.radians(lat[:, :-1])))
+        lon = np.concatenate([lon0[a:b, None], lon0[a:b, None] + np.cumsum(dlon, axis=1)], axis=1)
+        coords = np.column_stack([lon.ravel(), lat.ravel()])
+        lines.append(shapely.linestrings(coords, indices=np.repeat(np.arange(b - a), VERTICES)))
+    del heading
     ids = np.char.add("r", np.char.zfill(np.arange(n).astype(str), 6)).astype(object)
-    return gpd.GeoDataFrame({"route_id": ids}, geometry=lines, crs="EPSG:4326")
+    return gpd.GeoDataFrame({"route_id": ids}, geometry=np.concatenate(lines), crs="EPSG:4326")
 
 
 def _rss_mb() -> float:
@@ -220,6 +242,85 @@ def _overlap_zones(countries):
     return (shapely.union_all(parts) if parts else None), pairs
 
 
+# --------------------------------------------------------------------------- maps (--maps)
+
+
+def _map_layers() -> tuple:
+    """The analysed layers and the map specifications, as ``corridors.report.build_maps`` makes them."""
+    from corridors.crossings import CountryIndex, crossings_from_routes
+    from corridors.historic import historic_split
+    from corridors.layers import read_layer, read_route_layers
+    from corridors.metrics import route_metrics
+    from corridors.report import _specs
+
+    countries, routes, regions = read_layer("countries"), read_route_layers(), read_layer("nakhchivan")
+    index = CountryIndex.from_countries(countries)
+    metrics = route_metrics(routes, index)
+    crossings = crossings_from_routes(routes, index, border_posts=read_layer("border_posts"), regions=regions)
+    specs = _specs(metrics, historic_split(read_layer("historic_azerbaijan")))
+    return countries, routes, regions, crossings, specs
+
+
+def run_build_maps() -> dict:
+    """Time ``corridors.report.build_maps`` (all maps, from reading the layers) into a temporary folder."""
+    import tempfile
+
+    import folium  # noqa: F401  (imports are not what is measured)
+    import geopandas  # noqa: F401
+
+    from corridors.report import build_maps
+
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        paths = build_maps(out)
+        seconds = time.perf_counter() - t0
+        sizes = {p.stem: p.stat().st_size for p in paths}
+    return {"seconds": seconds, "bytes": sizes, "total_bytes": sum(sizes.values())}
+
+
+def run_explore_maps() -> dict:
+    """Time ``GeoDataFrame.explore()`` + ``folium.Map.save`` of the layers each map shows.
+
+    Per map: the countries (full resolution), the Nakhchivan region, the map's routes and their
+    crossings, each with ``explore(m=...)`` on one map, then ``m.save(...)``. The layers are
+    read and analysed before the clock starts (only the drawing and saving are timed).
+    """
+    import tempfile
+
+    import geopandas as gpd
+
+    countries, routes, regions, crossings, specs = _map_layers()
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        sizes = {}
+        for spec in specs:
+            m = countries.explore(name="countries")
+            regions.explore(m=m, name="nakhchivan")
+            routes[routes["route_id"].isin(spec.route_ids)].explore(m=m, name="routes")
+            points = crossings[crossings["route_id"].isin(spec.route_ids)]
+            if len(points):
+                gpd.GeoDataFrame(
+                    points, geometry=gpd.points_from_xy(points["lon"], points["lat"]), crs="EPSG:4326"
+                ).explore(m=m, name="crossings")
+            path = Path(out) / f"{spec.name}.html"
+            m.save(path)
+            sizes[spec.name] = path.stat().st_size
+        seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "bytes": sizes, "total_bytes": sum(sizes.values())}
+
+
+def compare_maps() -> dict:
+    """Map build against explore(): times and file sizes, each side in a fresh process."""
+    build = in_child(run_build_maps)
+    explore = in_child(run_explore_maps)
+    return {
+        "build": build,
+        "explore": explore,
+        "time_ratio_build_over_explore": build["seconds"] / explore["seconds"],
+        "size_ratio_explore_over_build": explore["total_bytes"] / build["total_bytes"],
+    }
+
+
 def in_child(func, *args):
     """Run func(*args) in a fresh 'spawn' process (clean peak RSS); return its result."""
     ctx = mp.get_context("spawn")
@@ -261,10 +362,11 @@ def machine_info() -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000, 100000])
     parser.add_argument("--seed", type=int, default=20240501)
     parser.add_argument("--max-geopandas", type=int, default=10000, help="run geopandas only for N <= this")
     parser.add_argument("--output", type=Path, default=HERE / "results.json")
+    parser.add_argument("--maps", action="store_true", help="also compare the map build with GeoDataFrame.explore()")
     args = parser.parse_args(argv)
 
     info = machine_info()
@@ -325,12 +427,22 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  note: route_metrics(tolerance_m=0) failed ({c['tolerance_0_error']}); checked with 1 mm")
     scaling = None
     by_n = {r["n"]: r for r in results}
-    lo, hi = min(by_n), max(by_n)
+    lo, hi = min(by_n, default=0), max(by_n, default=0)
     if hi > lo:
         per_lo = by_n[lo]["package"]["seconds"] / lo
         per_hi = by_n[hi]["package"]["seconds"] / hi
         scaling = {"n_small": lo, "n_large": hi, "per_route_ratio": per_hi / per_lo}
         print(f"package time per route at N={hi} / at N={lo}: {per_hi / per_lo:.2f}")
+    maps = None
+    if args.maps:
+        print("\nmaps: corridors.report.build_maps vs GeoDataFrame.explore() ...", flush=True)
+        maps = compare_maps()
+        print(
+            f"build {maps['build']['seconds']:.2f} s, {maps['build']['total_bytes'] / 1e6:.2f} MB; "
+            f"explore {maps['explore']['seconds']:.2f} s, {maps['explore']['total_bytes'] / 1e6:.2f} MB; "
+            f"time build/explore {maps['time_ratio_build_over_explore']:.2f} (target <= 3), "
+            f"size explore/build {maps['size_ratio_explore_over_build']:.2f} (target >= 5)"
+        )
 
     out = {
         "machine": info,
@@ -341,6 +453,7 @@ def main(argv: list[str] | None = None) -> int:
         "max_geopandas": args.max_geopandas,
         "results": results,
         "per_route_scaling": scaling,
+        "maps": maps,
         "command": " ".join(["python", "benchmarks/bench_metrics.py", *sys.argv[1:]]),
     }
     args.output.write_text(json.dumps(out, indent=2) + "\n")

@@ -321,8 +321,9 @@ def _point_segment_deg(x: np.ndarray, y: np.ndarray, segment_xy: np.ndarray) -> 
     """Planar distance in degrees from each point to its segment (lon0, lat0, lon1, lat1)."""
     x0, y0 = segment_xy[:, 0], segment_xy[:, 1]
     dx, dy = segment_xy[:, 2] - x0, segment_xy[:, 3] - y0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        along = np.clip(np.nan_to_num(((x - x0) * dx + (y - y0) * dy) / (dx * dx + dy * dy)), 0, 1)
+    length2 = dx * dx + dy * dy
+    along = np.divide((x - x0) * dx + (y - y0) * dy, length2, out=np.zeros_like(length2), where=length2 > 0)
+    np.clip(along, 0, 1, out=along)
     return np.hypot(x0 + along * dx - x, y0 + along * dy - y)
 
 
