@@ -197,7 +197,8 @@ class CountryIndex:
         """
         reach = distance + _SLACK_DEG
         lo, hi = np.minimum(xy[:, :2], xy[:, -2:]) - reach, np.maximum(xy[:, :2], xy[:, -2:]) + reach
-        hit, edge = self.edges.query(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
+        # A line from corner to corner has the box as its envelope, and is faster to make than the box.
+        hit, edge = self.edges.query(shapely.linestrings(np.stack([lo, hi], axis=1)))
         if xy.shape[1] == 2:
             gap = _point_segment_deg(xy[hit, 0], xy[hit, 1], self.edge_xy[edge])
         else:
