@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -97,8 +100,25 @@ def route_metrics(
         ``direct_km`` (geodesic distance between the ends) and ``detour_factor``.
     """
     index = countries if isinstance(countries, CountryIndex) else CountryIndex.from_countries(countries)
-    parts = [_metrics(routes.iloc[a:b], index, tolerance_m) for a, b in _chunks(routes)]
+    with _cycle_collector_paused():
+        parts = [_metrics(routes.iloc[a:b], index, tolerance_m) for a, b in _chunks(routes)]
     return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (memory is still freed by reference counting).
+
+    Shapely geometries are tracked by it, and the millions of them made and dropped here (in no
+    reference cycle) would make it scan every live object again and again: ~20% of the time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _chunks(routes: gpd.GeoDataFrame) -> list[tuple[int, int]]:
