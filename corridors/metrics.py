@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import shapely
 
-from .crossings import DEFAULT_TOLERANCE_M, SEA, CountryIndex, legs_from_pieces, pieces_from_routes
-from .geodesy import distance_km, lengths_km, line_segments
+from .crossings import (
+    DEFAULT_TOLERANCE_M,
+    CountryIndex,
+    RouteSegments,
+    _route_keys,
+    legs_from_pieces,
+    pieces_from_segments,
+)
+from .geodesy import distance_km
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
 __all__ = ["route_lengths", "route_metrics"]
+
+# Routes are measured in chunks of whole routes of about this many vertices: the memory held
+# at once, and so the time per route, stay the same however many routes there are.
+_CHUNK_VERTICES = 1_000_000
 
 
 def route_lengths(routes: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -25,16 +40,37 @@ def route_lengths(routes: gpd.GeoDataFrame) -> pd.DataFrame:
         ``route_id``, ``length_km``, and ``km_by_status`` / ``km_by_mode`` dictionaries when the
         routes carry ``status`` / ``mode`` columns.
     """
-    km = lengths_km(routes.geometry.values)
-    frame = pd.DataFrame({"route_id": routes["route_id"].astype(str).to_numpy(), "km": km})
-    out = frame.groupby("route_id", sort=False)["km"].sum().rename("length_km").reset_index()
+    return _route_lengths(routes, RouteSegments.of(routes))
+
+
+def _route_lengths(routes: gpd.GeoDataFrame, segments: RouteSegments) -> pd.DataFrame:
+    n = len(segments.keys)
+    row_km = np.bincount(segments.row, weights=segments.length_m, minlength=len(routes)) / 1000.0
+    route = segments.route_of_row
+    out = pd.DataFrame({"route_id": segments.keys, "length_km": np.bincount(route, weights=row_km, minlength=n)})
     for column in ("status", "mode"):
         if column in routes:
-            frame[column] = routes[column].fillna("unknown").to_numpy()
-            by = frame.groupby(["route_id", column], sort=False)["km"].sum().round(6)
-            per_route = {route: group.droplevel(0).to_dict() for route, group in by.groupby(level=0, sort=False)}
-            out[f"km_by_{column}"] = [per_route.get(r, {}) for r in out["route_id"]]
+            frame = pd.DataFrame({"route": route, "value": routes[column].fillna("unknown").to_numpy(), "km": row_km})
+            by = frame.groupby(["route", "value"], sort=False)["km"].sum().round(6)
+            pair_route = by.index.get_level_values(0).to_numpy()
+            out[f"km_by_{column}"] = _dicts(pair_route, by.index.get_level_values(1).to_numpy(), by.to_numpy(), n)
     return out
+
+
+def _dicts(route: np.ndarray, keys: np.ndarray, values: np.ndarray, n: int) -> list[dict[Any, float]]:
+    """One dictionary ``{key: value}`` per route ``0 … n-1``, keys in the order given."""
+    order = np.argsort(route, kind="stable")
+    bounds = np.searchsorted(route[order], np.arange(n + 1)).tolist()
+    keys, values = keys[order].tolist(), values[order].tolist()
+    return [dict(zip(keys[a:b], values[a:b], strict=True)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _lists(route: np.ndarray, items: np.ndarray, n: int) -> list[list[Any]]:
+    """One list of ``items`` per route ``0 … n-1``, in the order given."""
+    order = np.argsort(route, kind="stable")
+    bounds = np.searchsorted(route[order], np.arange(n + 1)).tolist()
+    items = items[order].tolist()
+    return [items[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def route_metrics(
@@ -64,44 +100,87 @@ def route_metrics(
         ``direct_km`` (geodesic distance between the ends) and ``detour_factor``.
     """
     index = countries if isinstance(countries, CountryIndex) else CountryIndex.from_countries(countries)
-    pieces = pieces_from_routes(routes, index, tolerance_m=tolerance_m)
+    with _cycle_collector_paused():
+        parts = [_metrics(routes.iloc[a:b], index, tolerance_m) for a, b in _chunks(routes)]
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (memory is still freed by reference counting).
+
+    Shapely geometries are tracked by it, and the millions of them made and dropped here (in no
+    reference cycle) would make it scan every live object again and again: ~20% of the time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _chunks(routes: gpd.GeoDataFrame) -> list[tuple[int, int]]:
+    """Row ranges of about ``_CHUNK_VERTICES`` vertices each that split no route."""
+    n = len(routes)
+    if n == 0:
+        return [(0, 0)]
+    route = pd.factorize(_route_keys(routes))[0]
+    last_row = np.zeros(route.max() + 1, dtype=np.int64)
+    np.maximum.at(last_row, route, np.arange(n))
+    # A chunk may end after a row when no route of that row or the rows before it goes on below.
+    ends = np.flatnonzero(np.maximum.accumulate(last_row[route]) == np.arange(n))
+    vertices = np.cumsum(shapely.get_num_coordinates(routes.geometry.values))
+    targets = np.arange(_CHUNK_VERTICES, vertices[-1], _CHUNK_VERTICES)
+    bounds = np.unique(np.r_[0, ends[np.searchsorted(vertices[ends], targets)] + 1, n]).tolist()
+    return list(zip(bounds[:-1], bounds[1:], strict=True))
+
+
+def _metrics(routes: gpd.GeoDataFrame, index: CountryIndex, tolerance_m: float) -> pd.DataFrame:
+    """:func:`route_metrics` of some whole routes."""
+    segments = RouteSegments.of(routes)
+    pieces = pieces_from_segments(segments, index, tolerance_m=tolerance_m)
     legs = legs_from_pieces(pieces, index, tolerance_m=tolerance_m)
-    out = route_lengths(routes)
+    n = len(segments.keys)
+    labels = index.labels
+    out = _route_lengths(routes, segments)
     # The per-country parts come from the same segment lengths as the total: they add up exactly.
-    by_country = legs.groupby(["route_id", "country"], sort=False)["km"].sum()
-    sequences = legs.groupby("route_id", sort=False)["country"].agg(list)
-    along = pieces[(pieces["border_m"] <= tolerance_m) & pieces["land_border"]].groupby("route_id")["length_m"].sum()
-    ends = _route_ends(routes)
-    rows = []
-    for route_id in out["route_id"]:
-        seq = sequences.get(route_id, [])
-        km_map = {k: float(v) for k, v in by_country[route_id].items()} if route_id in sequences else {}
-        land = [c for c in seq if c != SEA]
-        ends_countries = {land[0], land[-1]} if land else set()
-        rows.append(
-            {
-                "km_by_country": km_map,
-                "crossings": max(len(seq) - 1, 0),
-                "country_sequence": seq,
-                "sequence_text": " → ".join(seq),
-                "km_third_countries": sum(v for k, v in km_map.items() if k not in ends_countries and k != SEA),
-                "km_along_border": float(along.get(route_id, 0.0)) / 1000.0,
-            }
-        )
-    out = pd.concat([out, pd.DataFrame(rows)], axis=1)
-    x0, y0, x1, y1 = (ends.loc[out["route_id"], k].to_numpy() for k in ("x0", "y0", "x1", "y1"))
-    out["direct_km"] = distance_km(x0, y0, x1, y1)
+    leg_route = legs["route"].to_numpy(dtype=np.int64)
+    leg_country = legs["country"].to_numpy(dtype=np.int64)
+    pair, pairs = pd.factorize(leg_route * len(labels) + leg_country + 1)  # (route, country), first seen first
+    pair_km = np.bincount(pair, weights=legs["km"].to_numpy(dtype=float), minlength=len(pairs))
+    pair_route, pair_country = pairs // len(labels), pairs % len(labels) - 1
+    out["km_by_country"] = _dicts(pair_route, labels[pair_country], pair_km, n)
+    legs_per_route = np.bincount(leg_route, minlength=n)
+    out["crossings"] = np.maximum(legs_per_route - 1, 0)
+    out["country_sequence"] = _lists(leg_route, labels[leg_country], n)
+    out["sequence_text"] = [" → ".join(seq) for seq in out["country_sequence"]]
+    # Origin and destination: the first and last countries on land (-2: none).
+    land = leg_country >= 0
+    first_land = np.full(n, -2)
+    first_land[leg_route[land][::-1]] = leg_country[land][::-1]
+    last_land = np.full(n, -2)
+    last_land[leg_route[land]] = leg_country[land]
+    third = (pair_country >= 0) & (pair_country != first_land[pair_route]) & (pair_country != last_land[pair_route])
+    out["km_third_countries"] = np.bincount(pair_route[third], weights=pair_km[third], minlength=n)
+    along = (pieces["border_m"].to_numpy() <= tolerance_m) & pieces["land_border"].to_numpy()
+    along_m = pieces["length_m"].to_numpy()[along]
+    out["km_along_border"] = np.bincount(pieces["route"].to_numpy()[along], weights=along_m, minlength=n) / 1000.0
+    out["direct_km"] = _direct_km(segments)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["detour_factor"] = np.where(out["direct_km"] > 0, out["length_km"] / out["direct_km"], np.nan)
     if "name" in routes:
-        names = routes.groupby(routes["route_id"].astype(str), sort=False)["name"].first()
-        out.insert(1, "name", names.loc[out["route_id"]].to_numpy())
+        names = pd.Series(routes["name"].to_numpy()).groupby(segments.route_of_row).first()
+        out.insert(1, "name", names.reindex(range(n)).to_numpy())
     return out
 
 
-def _route_ends(routes: gpd.GeoDataFrame) -> pd.DataFrame:
-    xy, owner = line_segments(routes.geometry.values)
-    keys = routes["route_id"].astype(str).to_numpy()[owner]
-    frame = pd.DataFrame({"route_id": keys, "x0": xy[:, 0], "y0": xy[:, 1], "x1": xy[:, 2], "y1": xy[:, 3]})
-    grouped = frame.groupby("route_id", sort=False)
-    return pd.concat([grouped[["x0", "y0"]].first(), grouped[["x1", "y1"]].last()], axis=1)
+def _direct_km(segments: RouteSegments) -> np.ndarray:
+    """Geodesic distance between the first and the last point of each route, in kilometres."""
+    n = len(segments.keys)
+    route, xy = segments.route, segments.xy
+    start, end = np.full((n, 2), np.nan), np.full((n, 2), np.nan)
+    start[route[::-1]] = xy[::-1, :2]
+    end[route] = xy[:, 2:]
+    return distance_km(start[:, 0], start[:, 1], end[:, 0], end[:, 1])
