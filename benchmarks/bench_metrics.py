@@ -250,20 +250,11 @@ def _overlap_zones(countries):
 # --------------------------------------------------------------------------- maps (--maps)
 
 
-def _map_layers() -> tuple:
+def _map_layers():
     """The analysed layers and the map specifications, as ``corridors.report.build_maps`` makes them."""
-    from corridors.crossings import CountryIndex, crossings_from_routes
-    from corridors.historic import historic_split
-    from corridors.layers import read_layer, read_route_layers
-    from corridors.metrics import route_metrics
-    from corridors.report import _specs
+    from corridors.report import analyse
 
-    countries, routes, regions = read_layer("countries"), read_route_layers(), read_layer("nakhchivan")
-    index = CountryIndex.from_countries(countries)
-    metrics = route_metrics(routes, index)
-    crossings = crossings_from_routes(routes, index, border_posts=read_layer("border_posts"), regions=regions)
-    specs = _specs(metrics, historic_split(read_layer("historic_azerbaijan")))
-    return countries, routes, regions, crossings, specs
+    return analyse()
 
 
 def run_build_maps() -> dict:
@@ -286,23 +277,26 @@ def run_build_maps() -> dict:
 def run_explore_maps() -> dict:
     """Time ``GeoDataFrame.explore()`` + ``folium.Map.save`` of the layers each map shows.
 
-    Per map: the countries (full resolution), the Nakhchivan region, the map's routes and their
-    crossings, each with ``explore(m=...)`` on one map, then ``m.save(...)``. The layers are
+    Per map: the countries (full resolution), the Nakhchivan region, historic Azerbaijan where
+    the map shows it, the map's routes and their crossings, each with ``explore(m=...)`` on one
+    map, then ``m.save(...)``. The layers are
     read and analysed before the clock starts (only the drawing and saving are timed).
     """
     import tempfile
 
     import geopandas as gpd
 
-    countries, routes, regions, crossings, specs = _map_layers()
+    data = _map_layers()
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
         sizes = {}
-        for spec in specs:
-            m = countries.explore(name="countries")
-            regions.explore(m=m, name="nakhchivan")
-            routes[routes["route_id"].isin(spec.route_ids)].explore(m=m, name="routes")
-            points = crossings[crossings["route_id"].isin(spec.route_ids)]
+        for spec in data.specs:
+            m = data.countries.explore(name="countries")
+            data.regions.explore(m=m, name="nakhchivan")
+            if spec.historic:
+                data.historic.explore(m=m, name="historic Azerbaijan")
+            data.routes[data.routes["route_id"].isin(spec.route_ids)].explore(m=m, name="routes")
+            points = data.crossings[data.crossings["route_id"].isin(spec.route_ids)]
             if len(points):
                 gpd.GeoDataFrame(
                     points, geometry=gpd.points_from_xy(points["lon"], points["lat"]), crs="EPSG:4326"
@@ -417,7 +411,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{m['peak_rss_mb']:>12.0f} {grow:>10.0f} {ratio:>8}"
             )
     idx = [r["package"]["index_seconds"] for r in results]
-    print(f"\nCountryIndex.from_countries: {min(idx):.3f} s (min over {len(idx)} runs, max {max(idx):.3f} s)")
+    if idx:  # none with --sizes and nothing after it (maps only)
+        print(f"\nCountryIndex.from_countries: {min(idx):.3f} s (min over {len(idx)} runs, max {max(idx):.3f} s)")
     for row in results:
         if row["check"]:
             c = row["check"]
