@@ -250,13 +250,6 @@ def _overlap_zones(countries):
 # --------------------------------------------------------------------------- maps (--maps)
 
 
-def _map_layers():
-    """The analysed layers and the map specifications, as ``corridors.report.build_maps`` makes them."""
-    from corridors.report import analyse
-
-    return analyse()
-
-
 def run_build_maps() -> dict:
     """Time ``corridors.report.build_maps`` (all maps, from reading the layers) into a temporary folder."""
     import tempfile
@@ -286,7 +279,9 @@ def run_explore_maps() -> dict:
 
     import geopandas as gpd
 
-    data = _map_layers()
+    from corridors.report import analyse
+
+    data = analyse()  # as build_maps makes it; not timed
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
         sizes = {}

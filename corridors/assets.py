@@ -20,6 +20,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._files import write_atomic
 from .errors import AssetError
 
 __all__ = ["PACKAGES", "cache_dir", "fetch_assets", "inline_assets", "missing_assets"]
@@ -156,8 +157,6 @@ def fetch_assets() -> list[Path]:
     Returns the cached tarballs. Raises :class:`~corridors.errors.AssetError` if the registry
     cannot be reached or a tarball does not match its pinned integrity.
     """
-    from ._files import write_atomic
-
     registry = os.environ.get("NPM_CONFIG_REGISTRY") or DEFAULT_REGISTRY
     paths = []
     for package in PACKAGES.values():

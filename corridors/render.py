@@ -403,34 +403,36 @@ def _add_title(fmap: folium.Map, spec: MapSpec) -> None:
     fmap.get_root().html.add_child(_element(block))
 
 
+def _table(caption: str, columns: tuple[str, ...], rows: list[str]) -> str:
+    """An accessible HTML table: escaped caption and column headers, rows already formatted."""
+    head = "".join(f"<th scope='col'>{_text(c)}</th>" for c in columns)
+    body = "".join(rows)
+    return f"<table><caption>{_text(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
 def _split_table(split: pd.DataFrame) -> str:
-    rows = "".join(
+    rows = [
         f"<tr><th scope='row'>{_text(r['definition'])}, {_text(r['part'])}</th>"
         f"<td class='num'>{r['area_km2']:,.0f}</td><td class='num'>{r['population']:,}</td>"
         f"<td class='num'>{r['area_share']:.1%}</td><td class='num'>{r['population_share']:.1%}</td></tr>"
         for r in split.to_dict("records")
-    )
-    return (
-        "<table><caption>Historic Azerbaijan: north (Republic of Azerbaijan) and south (Iran)</caption>"
-        "<thead><tr><th scope='col'>Definition, part</th><th scope='col'>Area km²</th>"
-        "<th scope='col'>Population</th><th scope='col'>Area share</th><th scope='col'>Population share</th>"
-        f"</tr></thead><tbody>{rows}</tbody></table>"
-    )
+    ]
+    columns = ("Definition, part", "Area km²", "Population", "Area share", "Population share")
+    return _table("Historic Azerbaijan: north (Republic of Azerbaijan) and south (Iran)", columns, rows)
 
 
 def _comparison_table(spec: MapSpec) -> str:
     if not spec.comparison:
         return ""
-    rows = "".join(
+    rows = [
         f"<tr><th scope='row'>{_text(sequence)}</th><td class='num'>{km:,.1f}</td>"
         f"<td class='num'>+{extra:,.1f}</td><td class='num'>{crossings}</td></tr>"
         for sequence, km, extra, crossings in spec.comparison
-    )
-    return (
-        f"<table><caption>{_text(spec.comparison_title)}</caption><thead><tr><th scope='col'>Countries in order</th>"
-        "<th scope='col'>km</th><th scope='col'>Extra km</th><th scope='col'>Border crossings</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table>"
-    )
+    ]
+    return _table(spec.comparison_title, ("Countries in order", "km", "Extra km", "Border crossings"), rows)
+
+
+ROUTE_COLUMNS = ("Route", "Length km", "km by country", "km by status", "Border crossings", "Countries in order")
 
 
 def _add_summary(fmap: folium.Map, spec: MapSpec, metrics: pd.DataFrame, split: pd.DataFrame | None) -> None:
@@ -447,11 +449,7 @@ def _add_summary(fmap: folium.Map, spec: MapSpec, metrics: pd.DataFrame, split: 
     panel = (
         f"{_PAGE_CSS}<aside class='corridors-panel' aria-label='Summary and metrics'>"
         f"<h2>{_text(spec.title)}</h2><p>{_text(spec.caption)}</p>"
-        "<table><caption>Route metrics (geodesic kilometres on the WGS84 ellipsoid)</caption>"
-        "<thead><tr><th scope='col'>Route</th><th scope='col'>Length km</th><th scope='col'>km by country</th>"
-        "<th scope='col'>km by status</th><th scope='col'>Border crossings</th>"
-        "<th scope='col'>Countries in order</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"{_table('Route metrics (geodesic kilometres on the WGS84 ellipsoid)', ROUTE_COLUMNS, rows)}"
         f"{_split_table(split) if split is not None else ''}{_comparison_table(spec)}"
         f"<p style='font-size:11px'>Sources: {_text(ATTRIBUTION)}</p></aside>"
     )
