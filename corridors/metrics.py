@@ -11,15 +11,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .crossings import (
-    DEFAULT_TOLERANCE_M,
-    CountryIndex,
-    RouteSegments,
-    _route_keys,
-    legs_from_pieces,
-    pieces_from_segments,
-)
+from .country_index import CountryIndex
 from .geodesy import distance_km
+from .legs import DEFAULT_TOLERANCE_M, RouteSegments, legs_from_pieces, pieces_from_segments, route_keys
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -86,7 +80,7 @@ def route_metrics(
     routes
         Lines in EPSG:4326 with ``route_id`` (rows of one route in order of travel).
     countries
-        The ``countries`` layer or a prebuilt :class:`~corridors.crossings.CountryIndex`.
+        The ``countries`` layer or a prebuilt :class:`~corridors.country_index.CountryIndex`.
     tolerance_m
         Excursions across a border no deeper than this (metres) are not crossings.
 
@@ -99,7 +93,7 @@ def route_metrics(
         (within ``tolerance_m`` of a land border), ``km_by_status``, ``km_by_mode``,
         ``direct_km`` (geodesic distance between the ends) and ``detour_factor``.
     """
-    index = countries if isinstance(countries, CountryIndex) else CountryIndex.from_countries(countries)
+    index = CountryIndex.coerce(countries)
     with _cycle_collector_paused():
         parts = [_metrics(routes.iloc[a:b], index, tolerance_m) for a, b in _chunks(routes)]
     return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
@@ -126,7 +120,7 @@ def _chunks(routes: gpd.GeoDataFrame) -> list[tuple[int, int]]:
     n = len(routes)
     if n == 0:
         return [(0, 0)]
-    route = pd.factorize(_route_keys(routes))[0]
+    route = pd.factorize(route_keys(routes))[0]
     last_row = np.zeros(route.max() + 1, dtype=np.int64)
     np.maximum.at(last_row, route, np.arange(n))
     # A chunk may end after a row when no route of that row or the rows before it goes on below.

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .crossings import DEFAULT_TOLERANCE_M, CountryIndex
+from .country_index import CountryIndex
+from .legs import DEFAULT_TOLERANCE_M
 from .metrics import route_metrics
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def route_metrics_dask(
     """
     import dask
 
-    index = countries if isinstance(countries, CountryIndex) else CountryIndex.from_countries(countries)
+    index = CountryIndex.coerce(countries)
     try:
         from distributed import get_client
 

@@ -8,8 +8,10 @@ from hypothesis import strategies as st
 from pyproj import Geod
 from shapely.geometry import LineString, box
 
-from corridors.crossings import CountryIndex, crossings_from_routes, legs_from_routes
+from corridors.country_index import CountryIndex
+from corridors.crossings import crossings_from_routes
 from corridors.geodesy import densify, length_km, lengths_km
+from corridors.legs import legs_from_routes
 from corridors.metrics import route_metrics
 
 # Three unit squares west to east: AA | BB | AA (the eastern AA is an exclave).
