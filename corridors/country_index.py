@@ -158,15 +158,17 @@ class CountryIndex:
     def distance_to_countries_m(self, x: np.ndarray, y: np.ndarray, allowed: np.ndarray, within_m: float) -> np.ndarray:
         """Geodesic metres from each point to the nearest outline of one of its ``allowed`` countries.
 
-        ``allowed`` has one row of country codes per point. ``inf`` where no such outline lies
-        within ``within_m``.
+        ``allowed`` has one row of country codes per point (``-1``, the sea: the nearest coast).
+        ``inf`` where no such outline lies within ``within_m``.
         """
         distance = np.full(len(x), np.inf)
         if len(x) == 0 or within_m <= 0:
             return distance
         points = shapely.points(x, y)
         hit_point, hit_edge, _ = self.edges_within(np.column_stack([x, y]), window_deg(y, within_m))
+        # The sea (code -1) is reached at a coast: an outline segment that is no land border.
         keep = (self.edge_code[hit_edge, None] == allowed[hit_point]).any(axis=1)
+        keep |= (allowed[hit_point] == -1).any(axis=1) & ~self.land[hit_edge]
         hit_point, hit_edge = hit_point[keep], hit_edge[keep]
         # Over a few kilometres, geodesic metres are planar distances with longitudes scaled by the
         # cosine of the latitude, times 111.32 km give or take 1% (the ellipsoid's degrees vary so

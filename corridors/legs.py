@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -9,16 +10,20 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ._crs import to_wgs84
 from ._planar import SLACK_DEG, intersection_parameter
 from .country_index import CountryIndex, window_deg
-from .geodesy import line_segments, segment_lengths_m
+from .errors import ToleranceError
+from .geodesy import geodesic_segments, line_segments
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
 __all__ = [
     "DEFAULT_TOLERANCE_M",
+    "MAX_TOLERANCE_M",
     "RouteSegments",
+    "check_tolerance",
     "legs_from_pieces",
     "legs_from_routes",
     "pieces_from_segments",
@@ -32,6 +37,26 @@ __all__ = [
 # wide, and the lines digitised along a bank sit 300 m from the border. 500 m covers these
 # and stays far below the narrowest territory a route really crosses (the Meghri strip).
 DEFAULT_TOLERANCE_M = 500.0
+# The largest tolerance accepted: 50 km is wider than any border strip a route may follow (the
+# Meghri strip between Azerbaijan and Iran is 30-40 km wide) and bounds the work per segment.
+MAX_TOLERANCE_M = 50_000.0
+
+
+def check_tolerance(tolerance_m: float) -> float:
+    """Return ``tolerance_m`` as a float if it is finite and within 0 … :data:`MAX_TOLERANCE_M` metres.
+
+    Raises
+    ------
+    ToleranceError
+        Otherwise (NaN, infinite, negative, too large or not a number).
+    """
+    try:
+        value = float(tolerance_m)
+    except (TypeError, ValueError):
+        raise ToleranceError(f"tolerance_m must be a number of metres, not {tolerance_m!r}") from None
+    if not math.isfinite(value) or not 0 <= value <= MAX_TOLERANCE_M:
+        raise ToleranceError(f"tolerance_m must be finite and between 0 and {MAX_TOLERANCE_M:g} m, not {tolerance_m!r}")
+    return value
 
 
 def route_keys(routes: gpd.GeoDataFrame) -> np.ndarray:
@@ -70,10 +95,16 @@ class RouteSegments:
 
     @classmethod
     def of(cls, routes: gpd.GeoDataFrame) -> RouteSegments:
-        """Split the lines of ``routes`` (EPSG:4326) into segments and measure them."""
+        """Split the lines of ``routes`` (EPSG:4326) into segments that follow their geodesics; measure them.
+
+        Segments are cut along the geodesic until the lon/lat line stays within
+        :data:`~corridors.geodesy.MAX_GEODESIC_OFFSET_M` of it (see
+        :func:`~corridors.geodesy.geodesic_segments`).
+        """
         route_of_row, keys = pd.factorize(route_keys(routes))
         xy, row = line_segments(routes.geometry.values)
-        lengths = segment_lengths_m(xy[:, 0], xy[:, 1], xy[:, 2], xy[:, 3])
+        xy, part_of, lengths = geodesic_segments(xy)
+        row = row[part_of]
         return cls(np.asarray(keys, dtype=object), xy, row, route_of_row[row], lengths, route_of_row)
 
 
@@ -183,17 +214,20 @@ def _cut(
 def legs_from_pieces(pieces: pd.DataFrame, index: CountryIndex, *, tolerance_m: float) -> pd.DataFrame:
     """Merge pieces into legs, absorbing shallow excursions across a border.
 
-    An interior run of pieces in one country whose every midpoint lies within ``tolerance_m``
-    of the country before or after it is not a real stay: it is given to the country the route
-    came from. The first and last runs of a route are never absorbed.
+    An interior run of pieces in one country whose every midpoint and vertex lies within
+    ``tolerance_m`` of the country before or after it is not a real stay. Consecutive such runs
+    between two real stays are given to the country before them up to their middle (in km along
+    the route) and to the country after them from there: the rule does not depend on the
+    direction of travel (see :func:`_merge_shallow`). The first and last runs of a route are
+    never absorbed.
 
     Returns
     -------
     pandas.DataFrame
-        ``route``, ``leg``, ``country`` (codes), ``km_start``, ``km_end``, ``km``, ``x``, ``y``
+        ``route``, ``leg``, ``country`` (codes), ``km_start``, ``km_end``, ``km``, ``lon``, ``lat``
         as in :func:`legs_from_routes`.
     """
-    columns = ["route", "leg", "country", "km_start", "km_end", "km", "x", "y"]
+    columns = ["route", "leg", "country", "km_start", "km_end", "km", "lon", "lat"]
     if pieces.empty:
         return pd.DataFrame(columns=columns)
     route, country = pieces["route"].to_numpy(), pieces["country"].to_numpy()
@@ -220,25 +254,62 @@ def legs_from_pieces(pieces: pd.DataFrame, index: CountryIndex, *, tolerance_m: 
         group = np.r_[True, run[rows][1:] != run[rows][:-1]]
         deepest = np.maximum.reduceat(depth, np.flatnonzero(group))
         shallow[run[rows][group][deepest <= tolerance_m]] = True
-    # A shallow run takes the country of the last run before it that is not shallow.
-    merged_country = run_country[np.maximum.accumulate(np.where(shallow, 0, np.arange(len(shallow))))][run]
-    new_leg = np.r_[True, (route[1:] != route[:-1]) | (merged_country[1:] != merged_country[:-1])]
-    leg_start = np.flatnonzero(new_leg)
     length = pieces["length_m"].to_numpy()
     km_end = pd.Series(length).groupby(route, sort=False).cumsum().to_numpy() / 1000.0
+    merged_country = _merge_shallow(run, run_country, shallow, km_end, length / 1000.0)
+    new_leg = np.r_[True, (route[1:] != route[:-1]) | (merged_country[1:] != merged_country[:-1])]
+    leg_start = np.flatnonzero(new_leg)
     legs = pd.DataFrame(
         {
             "route": route[new_leg],
             "country": merged_country[new_leg],
             "km": np.add.reduceat(length, leg_start) / 1000.0,
             "km_end": np.maximum.reduceat(km_end, leg_start),
-            "x": x[new_leg],
-            "y": y[new_leg],
+            "lon": x[new_leg],
+            "lat": y[new_leg],
         }
     )
     legs["km_start"] = legs["km_end"] - legs["km"]
     legs["leg"] = legs.groupby("route", sort=False).cumcount() + 1
     return legs[columns]
+
+
+def _merge_shallow(
+    run: np.ndarray, run_country: np.ndarray, shallow: np.ndarray, km_end: np.ndarray, km: np.ndarray
+) -> np.ndarray:
+    """Country of each piece once the shallow runs are absorbed by the real stays around them.
+
+    A stretch of consecutive shallow runs between stays in countries P (before) and N (after)
+    goes to P where a piece's middle lies before the stretch's middle, to N where it lies
+    after; a piece astride the very middle (a stretch of one piece) goes to the lower country
+    code of P and N. Reversing the route swaps P and N and mirrors every position, so each
+    piece gets the same country either way.
+
+    Parameters
+    ----------
+    run, run_country, shallow
+        Run of each piece; country and shallowness of each run (first and last runs of a
+        route are never shallow).
+    km_end, km
+        Per piece: km from the route's start to its end, and its length in km.
+    """
+    n = len(run_country)
+    position = np.arange(n)
+    before = np.maximum.accumulate(np.where(shallow, 0, position))
+    after = np.minimum.accumulate(np.where(shallow, n - 1, position)[::-1])[::-1]
+    country = run_country[run].copy()
+    rows = np.flatnonzero(shallow[run])
+    if len(rows) == 0:
+        return country
+    first_piece = np.searchsorted(run, position)  # first piece of each run
+    last_piece = np.searchsorted(run, position, side="right") - 1
+    stretch_start = km_end[first_piece[before[run[rows]] + 1]] - km[first_piece[before[run[rows]] + 1]]
+    stretch_end = km_end[last_piece[after[run[rows]] - 1]]
+    middle = (stretch_start + stretch_end) / 2
+    piece_middle = km_end[rows] - km[rows] / 2
+    p, q = run_country[before[run[rows]]], run_country[after[run[rows]]]
+    country[rows] = np.where(piece_middle < middle, p, np.where(piece_middle > middle, q, np.minimum(p, q)))
+    return country
 
 
 def legs_from_routes(
@@ -252,7 +323,8 @@ def legs_from_routes(
     Parameters
     ----------
     routes
-        Lines in EPSG:4326; rows sharing a ``route_id`` are one route, taken in row order.
+        Lines with a declared CRS (reprojected to EPSG:4326); rows sharing a ``route_id`` are
+        one route, taken in row order.
     countries
         The ``countries`` layer (``iso_a2`` + polygons) or a prebuilt :class:`CountryIndex`.
     tolerance_m
@@ -262,11 +334,19 @@ def legs_from_routes(
     -------
     pandas.DataFrame
         ``route_id``, ``leg`` (1, 2, …), ``country`` (ISO alpha-2 or ``"sea"``), ``km_start``,
-        ``km_end``, ``km`` (geodesic kilometres) and the leg's start point ``x``, ``y``.
+        ``km_end``, ``km`` (geodesic kilometres) and the leg's start point ``lon``, ``lat`` (WGS84 degrees).
         Per route the ``km`` add up to the route's geodesic length.
+
+    Raises
+    ------
+    ValidationError
+        If ``routes`` has no CRS.
+    ToleranceError
+        If ``tolerance_m`` is not finite or not within 0 … :data:`MAX_TOLERANCE_M`.
     """
+    tolerance_m = check_tolerance(tolerance_m)
     index = CountryIndex.coerce(countries)
-    segments = RouteSegments.of(routes)
+    segments = RouteSegments.of(to_wgs84(routes, "<routes>"))
     legs = legs_from_pieces(
         pieces_from_segments(segments, index, tolerance_m=tolerance_m), index, tolerance_m=tolerance_m
     )

@@ -30,7 +30,7 @@ def _meta() -> pd.DataFrame:
             "km_by_country": pd.Series(dtype=object),
             "crossings": pd.Series(dtype=int),
             "country_sequence": pd.Series(dtype=object),
-            "km_along_border": pd.Series(dtype=float),
+            "along_border_km": pd.Series(dtype=float),
             "direct_km": pd.Series(dtype=float),
             "detour_factor": pd.Series(dtype=float),
         }
@@ -53,7 +53,7 @@ def route_metrics_dask(
     -------
     dask.dataframe.DataFrame
         The columns ``route_id``, ``length_km``, ``km_by_country``, ``crossings``,
-        ``country_sequence``, ``km_along_border``, ``direct_km``, ``detour_factor`` of
+        ``country_sequence``, ``along_border_km``, ``direct_km``, ``detour_factor`` of
         :func:`corridors.metrics.route_metrics`, computed lazily.
     """
     import dask

@@ -50,7 +50,7 @@ def test_zigzag_along_a_border_is_not_a_crossing():
     assert len(strict) > 20
     metrics = route_metrics(routes_of(line), INDEX)
     zigzag = LineString(list(zip(xs, ys, strict=True)))
-    assert metrics["km_along_border"].iloc[0] == pytest.approx(length_km(zigzag), rel=0.01)
+    assert metrics["along_border_km"].iloc[0] == pytest.approx(length_km(zigzag), rel=0.01)
 
 
 def test_exclave_is_reported_in_crossings():
