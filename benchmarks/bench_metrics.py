@@ -114,7 +114,7 @@ def _timed(func, repeat: int) -> tuple:
 
 
 def run_package(n: int, seed: int, repeat: int) -> dict:
-    from corridors.crossings import CountryIndex
+    from corridors.country_index import CountryIndex
     from corridors.layers import read_layer
     from corridors.metrics import route_metrics
 
@@ -169,7 +169,7 @@ def run_check(n: int, seed: int) -> dict:
     import pandas as pd
     import shapely
 
-    from corridors.crossings import SEA, CountryIndex
+    from corridors.country_index import SEA, CountryIndex
     from corridors.layers import read_layer
     from corridors.metrics import route_metrics
 

@@ -127,7 +127,7 @@ def _metrics(args: argparse.Namespace) -> int:
     from .layers import read_layer
     from .metrics import route_metrics
 
-    frame = route_metrics(_routes(args), read_layer("countries"), **_tolerance(args))
+    frame = route_metrics(_routes(args), read_layer("countries"), places=read_layer("places"), **_tolerance(args))
     _emit(frame, args.format)
     return 0
 
@@ -142,7 +142,7 @@ def _crossings(args: argparse.Namespace) -> int:
         border_posts=read_layer("border_posts"),
         regions=read_layer("nakhchivan"),
         **_tolerance(args),
-    )
+    ).drop(columns="geometry")
     _emit(frame, args.format)
     return 0
 

@@ -10,7 +10,9 @@ __all__ = [
     "CorridorsError",
     "LayerNotFoundError",
     "NoRouteError",
+    "LonLatSwapWarning",
     "PlaceNotFoundError",
+    "ToleranceError",
     "ValidationError",
 ]
 
@@ -67,3 +69,11 @@ class BuildError(CorridorsError):
 
 class AssetError(CorridorsError):
     """A map's JavaScript or CSS cannot be fetched, verified or inlined, or no browser is available."""
+
+
+class ToleranceError(CorridorsError, ValueError):
+    """A border tolerance is not a finite number of metres between 0 and the allowed maximum."""
+
+
+class LonLatSwapWarning(UserWarning):
+    """A route lies outside the detailed region but would lie inside it with lon and lat swapped."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import _validate
+from ._crs import warn_if_lon_lat_swapped
 from .errors import LayerNotFoundError, ValidationError
 
 if TYPE_CHECKING:
@@ -127,6 +128,11 @@ def read_routes(routes: Any) -> gpd.GeoDataFrame:
     ------
     ValidationError
         Listing every problem, each with the feature it concerns.
+
+    Warns
+    -----
+    LonLatSwapWarning
+        For routes whose longitudes and latitudes look swapped.
     """
     import geopandas as gpd
 
@@ -142,6 +148,7 @@ def read_routes(routes: Any) -> gpd.GeoDataFrame:
     else:
         fallback = frame["id"] if "id" in frame else frame.index.to_series()
         frame["route_id"] = frame["route_id"].where(frame["route_id"].notna(), fallback).astype(str)
+    warn_if_lon_lat_swapped(frame, str(routes) if isinstance(routes, (str, PathLike)) else "<GeoDataFrame>")
     return frame
 
 

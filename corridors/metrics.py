@@ -11,15 +11,18 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .crossings import (
+from ._crs import to_wgs84, warn_if_lon_lat_swapped
+from .country_index import CountryIndex
+from .crossings import nearest_port
+from .geodesy import distance_km
+from .legs import (
     DEFAULT_TOLERANCE_M,
-    CountryIndex,
     RouteSegments,
-    _route_keys,
+    check_tolerance,
     legs_from_pieces,
     pieces_from_segments,
+    route_keys,
 )
-from .geodesy import distance_km
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -78,30 +81,53 @@ def route_metrics(
     countries: gpd.GeoDataFrame | CountryIndex,
     *,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
+    places: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
-    """One row per route: lengths, per-country split, crossings and detour.
+    """One row per route: lengths, per-country split, crossings, port calls and detour.
 
     Parameters
     ----------
     routes
-        Lines in EPSG:4326 with ``route_id`` (rows of one route in order of travel).
+        Lines with a declared CRS (reprojected to EPSG:4326) and ``route_id`` (rows of one
+        route in order of travel).
     countries
-        The ``countries`` layer or a prebuilt :class:`~corridors.crossings.CountryIndex`.
+        The ``countries`` layer or a prebuilt :class:`~corridors.country_index.CountryIndex`.
     tolerance_m
-        Excursions across a border no deeper than this (metres) are not crossings.
+        Excursions across a border no deeper than this (metres) are not crossings; finite,
+        0 … :data:`~corridors.legs.MAX_TOLERANCE_M`.
+    places
+        The ``places`` layer, to name the port of each port call (see
+        :func:`~corridors.crossings.nearest_port`); without it every port is ``None``.
 
     Returns
     -------
     pandas.DataFrame
         ``route_id``, ``length_km``, ``km_by_country`` (ISO alpha-2 → km, ``"sea"`` for water),
-        ``crossings``, ``country_sequence`` (list), ``sequence_text`` (``"AZ → AM → AZ"``),
-        ``km_third_countries`` (neither origin nor destination country), ``km_along_border``
-        (within ``tolerance_m`` of a land border), ``km_by_status``, ``km_by_mode``,
-        ``direct_km`` (geodesic distance between the ends) and ``detour_factor``.
+        ``crossings`` (land borders only), ``port_calls`` (list of port names, ``None`` for an
+        unnamed port, one per change between land and sea), ``country_sequence`` (list, with
+        ``"sea"``), ``sequence_text`` (``"AZ → AM → AZ"``), ``km_third_countries`` (neither
+        origin nor destination country), ``along_border_km`` (within ``tolerance_m`` of a land
+        border), ``km_by_status``, ``km_by_mode``, ``direct_km`` (geodesic distance between the
+        ends) and ``detour_factor``.
+
+    Raises
+    ------
+    ValidationError
+        If ``routes`` has no CRS.
+    ToleranceError
+        If ``tolerance_m`` is out of bounds.
+
+    Warns
+    -----
+    LonLatSwapWarning
+        For routes that look as if their longitudes and latitudes were swapped.
     """
-    index = countries if isinstance(countries, CountryIndex) else CountryIndex.from_countries(countries)
+    tolerance_m = check_tolerance(tolerance_m)
+    routes = to_wgs84(routes, "<routes>")
+    warn_if_lon_lat_swapped(routes, "<routes>")
+    index = CountryIndex.coerce(countries)
     with _cycle_collector_paused():
-        parts = [_metrics(routes.iloc[a:b], index, tolerance_m) for a, b in _chunks(routes)]
+        parts = [_metrics(routes.iloc[a:b], index, tolerance_m, places) for a, b in _chunks(routes)]
     return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
@@ -126,7 +152,7 @@ def _chunks(routes: gpd.GeoDataFrame) -> list[tuple[int, int]]:
     n = len(routes)
     if n == 0:
         return [(0, 0)]
-    route = pd.factorize(_route_keys(routes))[0]
+    route = pd.factorize(route_keys(routes))[0]
     last_row = np.zeros(route.max() + 1, dtype=np.int64)
     np.maximum.at(last_row, route, np.arange(n))
     # A chunk may end after a row when no route of that row or the rows before it goes on below.
@@ -137,7 +163,9 @@ def _chunks(routes: gpd.GeoDataFrame) -> list[tuple[int, int]]:
     return list(zip(bounds[:-1], bounds[1:], strict=True))
 
 
-def _metrics(routes: gpd.GeoDataFrame, index: CountryIndex, tolerance_m: float) -> pd.DataFrame:
+def _metrics(
+    routes: gpd.GeoDataFrame, index: CountryIndex, tolerance_m: float, places: gpd.GeoDataFrame | None
+) -> pd.DataFrame:
     """:func:`route_metrics` of some whole routes."""
     segments = RouteSegments.of(routes)
     pieces = pieces_from_segments(segments, index, tolerance_m=tolerance_m)
@@ -152,21 +180,27 @@ def _metrics(routes: gpd.GeoDataFrame, index: CountryIndex, tolerance_m: float) 
     pair_km = np.bincount(pair, weights=legs["km"].to_numpy(dtype=float), minlength=len(pairs))
     pair_route, pair_country = pairs // len(labels), pairs % len(labels) - 1
     out["km_by_country"] = _dicts(pair_route, labels[pair_country], pair_km, n)
-    legs_per_route = np.bincount(leg_route, minlength=n)
-    out["crossings"] = np.maximum(legs_per_route - 1, 0)
+    # A change between consecutive legs is a land crossing, or a port call where one side is the sea.
+    change = leg_route[1:] == leg_route[:-1]
+    sea_before, sea_after = leg_country[:-1] < 0, leg_country[1:] < 0
+    land = change & ~sea_before & ~sea_after
+    out["crossings"] = np.bincount(leg_route[1:][land], minlength=n)
+    port = np.flatnonzero(change & (sea_before != sea_after)) + 1
+    port_names = nearest_port(legs["lon"].to_numpy(dtype=float)[port], legs["lat"].to_numpy(dtype=float)[port], places)
+    out["port_calls"] = _lists(leg_route[port], port_names[0], n)
     out["country_sequence"] = _lists(leg_route, labels[leg_country], n)
     out["sequence_text"] = [" → ".join(seq) for seq in out["country_sequence"]]
     # Origin and destination: the first and last countries on land (-2: none).
-    land = leg_country >= 0
+    on_land = leg_country >= 0
     first_land = np.full(n, -2)
-    first_land[leg_route[land][::-1]] = leg_country[land][::-1]
+    first_land[leg_route[on_land][::-1]] = leg_country[on_land][::-1]
     last_land = np.full(n, -2)
-    last_land[leg_route[land]] = leg_country[land]
+    last_land[leg_route[on_land]] = leg_country[on_land]
     third = (pair_country >= 0) & (pair_country != first_land[pair_route]) & (pair_country != last_land[pair_route])
     out["km_third_countries"] = np.bincount(pair_route[third], weights=pair_km[third], minlength=n)
     along = (pieces["border_m"].to_numpy() <= tolerance_m) & pieces["land_border"].to_numpy()
     along_m = pieces["length_m"].to_numpy()[along]
-    out["km_along_border"] = np.bincount(pieces["route"].to_numpy()[along], weights=along_m, minlength=n) / 1000.0
+    out["along_border_km"] = np.bincount(pieces["route"].to_numpy()[along], weights=along_m, minlength=n) / 1000.0
     out["direct_km"] = _direct_km(segments)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["detour_factor"] = np.where(out["direct_km"] > 0, out["length_km"] / out["direct_km"], np.nan)

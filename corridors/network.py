@@ -10,9 +10,10 @@ import pandas as pd
 import shapely
 from shapely.ops import substring
 
-from .crossings import SEA, CountryIndex, legs_from_routes
+from .country_index import SEA, CountryIndex
 from .errors import NoRouteError
 from .geodesy import lengths_km
+from .legs import legs_from_routes
 from .places import resolve_place
 
 if TYPE_CHECKING:

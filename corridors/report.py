@@ -140,7 +140,8 @@ class Analysis:
 
 def analyse() -> Analysis:
     """Read the bundled layers and run every analysis the maps need (one country index for all)."""
-    from .crossings import CountryIndex, crossings_from_routes
+    from .country_index import CountryIndex
+    from .crossings import crossings_from_routes
     from .historic import historic_split
     from .layers import read_layer, read_route_layers
     from .metrics import route_metrics

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .crossings import DEFAULT_TOLERANCE_M, CountryIndex
+from .country_index import CountryIndex
+from .legs import DEFAULT_TOLERANCE_M
 from .metrics import route_metrics
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def _meta() -> pd.DataFrame:
             "km_by_country": pd.Series(dtype=object),
             "crossings": pd.Series(dtype=int),
             "country_sequence": pd.Series(dtype=object),
-            "km_along_border": pd.Series(dtype=float),
+            "along_border_km": pd.Series(dtype=float),
             "direct_km": pd.Series(dtype=float),
             "detour_factor": pd.Series(dtype=float),
         }
@@ -52,12 +53,12 @@ def route_metrics_dask(
     -------
     dask.dataframe.DataFrame
         The columns ``route_id``, ``length_km``, ``km_by_country``, ``crossings``,
-        ``country_sequence``, ``km_along_border``, ``direct_km``, ``detour_factor`` of
+        ``country_sequence``, ``along_border_km``, ``direct_km``, ``detour_factor`` of
         :func:`corridors.metrics.route_metrics`, computed lazily.
     """
     import dask
 
-    index = countries if isinstance(countries, CountryIndex) else CountryIndex.from_countries(countries)
+    index = CountryIndex.coerce(countries)
     try:
         from distributed import get_client
 

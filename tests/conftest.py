@@ -3,7 +3,7 @@
 import pytest
 
 import corridors.layers as layers
-from corridors.crossings import CountryIndex
+from corridors.country_index import CountryIndex
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,10 @@ from hypothesis import strategies as st
 from pyproj import Geod
 from shapely.geometry import LineString, box
 
-from corridors.crossings import CountryIndex, crossings_from_routes, legs_from_routes
+from corridors.country_index import CountryIndex
+from corridors.crossings import crossings_from_routes
 from corridors.geodesy import densify, length_km, lengths_km
+from corridors.legs import legs_from_routes
 from corridors.metrics import route_metrics
 
 # Three unit squares west to east: AA | BB | AA (the eastern AA is an exclave).
@@ -48,7 +50,7 @@ def test_zigzag_along_a_border_is_not_a_crossing():
     assert len(strict) > 20
     metrics = route_metrics(routes_of(line), INDEX)
     zigzag = LineString(list(zip(xs, ys, strict=True)))
-    assert metrics["km_along_border"].iloc[0] == pytest.approx(length_km(zigzag), rel=0.01)
+    assert metrics["along_border_km"].iloc[0] == pytest.approx(length_km(zigzag), rel=0.01)
 
 
 def test_exclave_is_reported_in_crossings():

@@ -6,7 +6,7 @@ import numpy as np
 import shapely
 
 import corridors.metrics as metrics
-from corridors.crossings import CountryIndex
+from corridors.country_index import CountryIndex
 
 
 def _points_near_outlines(index: CountryIndex, n: int, spread_deg: float) -> tuple[np.ndarray, np.ndarray]:

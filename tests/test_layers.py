@@ -5,10 +5,10 @@ import pytest
 import shapely
 
 import corridors
-from corridors.crossings import legs_from_routes
 from corridors.errors import LayerNotFoundError
 from corridors.geodesy import area_km2, length_km, lengths_km
 from corridors.layers import ROUTE_LAYERS, list_layers, read_layer
+from corridors.legs import legs_from_routes
 
 
 @pytest.mark.parametrize("name", list_layers())

@@ -17,14 +17,17 @@ EXPECTED = Path(__file__).parent / "regression" / "route_metrics.json"
 
 
 def current() -> dict:
-    table = route_metrics(layers.read_route_layers(), layers.read_layer("countries"))
+    table = route_metrics(
+        layers.read_route_layers(), layers.read_layer("countries"), places=layers.read_layer("places")
+    )
     return {
         row.route_id: {
             "length_km": round(row.length_km, 3),
             "km_by_country": {k: round(v, 3) for k, v in row.km_by_country.items()},
             "country_sequence": row.country_sequence,
             "crossings": int(row.crossings),
-            "km_along_border": round(row.km_along_border, 3),
+            "port_calls": row.port_calls,
+            "along_border_km": round(row.along_border_km, 3),
         }
         for row in table.itertuples()
     }
@@ -38,8 +41,9 @@ def test_metrics_match_regression_file():
         have = got[route_id]
         assert have["country_sequence"] == want["country_sequence"], route_id
         assert have["crossings"] == want["crossings"], route_id
+        assert have["port_calls"] == want["port_calls"], route_id
         assert have["length_km"] == pytest.approx(want["length_km"], abs=0.002), route_id
-        assert have["km_along_border"] == pytest.approx(want["km_along_border"], abs=0.002), route_id
+        assert have["along_border_km"] == pytest.approx(want["along_border_km"], abs=0.002), route_id
         for code, km in want["km_by_country"].items():
             assert have["km_by_country"][code] == pytest.approx(km, abs=0.002), (route_id, code)
 

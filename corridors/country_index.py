@@ -1,0 +1,321 @@
+"""The country index: spatial indexes over the countries layer, built once and reused for every route."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from ._planar import SLACK_DEG, least, point_segment_deg, segment_gap_deg
+from .geodesy import line_segments, segment_lengths_m
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = ["SEA", "SHARED_EDGE_DEG", "CountryIndex", "window_deg"]
+
+SEA = "sea"
+_TILE_DEG = 1.0
+_METRES_PER_DEG = 111_320.0
+# Edges of two countries closer than this (degrees, ~150 m) form a land border, not a coast.
+SHARED_EDGE_DEG = 0.0015
+# Grid of cells (degrees) flagged where an outline comes within _NEAR_DEG (~2 km) of the cell.
+# A short route segment whose midpoint lies in an unflagged cell neither crosses nor comes near
+# any outline: it needs no geometric test (see pieces_from_segments).
+_GRID_DEG = 0.01
+_NEAR_DEG = 0.02
+
+
+@dataclass(frozen=True)
+class CountryIndex:
+    """Spatial indexes over a countries layer, built once and reused for every route.
+
+    Attributes
+    ----------
+    codes
+        ISO codes of the countries; elsewhere a country is its position in ``codes``, and
+        ``-1`` (the last entry of :attr:`labels`) is the sea.
+    tile_country
+        Country of each tile.
+    tiles
+        STRtree of the country polygons cut into 1-degree tiles (fast point-in-polygon).
+    edges
+        STRtree of every outline segment (land borders and coasts).
+    edge_xy
+        Shape (n, 4): lon0, lat0, lon1, lat1 of each outline segment (WGS84 degrees).
+    land
+        For each outline segment, whether it borders another country (not the sea).
+    edge_code
+        Country of each outline segment.
+    near
+        Packed bits, one per cell of a grid of ``_GRID_DEG`` cells: set where an outline comes
+        within ``_NEAR_DEG`` of the cell.
+    grid
+        Lon and lat of the grid's south-west corner (degrees) and its number of cells along
+        lon and lat.
+    """
+
+    codes: np.ndarray
+    tile_country: np.ndarray
+    tiles: shapely.STRtree
+    edges: shapely.STRtree
+    edge_xy: np.ndarray
+    land: np.ndarray
+    edge_code: np.ndarray
+    near: np.ndarray
+    grid: tuple[float, float, int, int]
+
+    def __post_init__(self) -> None:
+        shapely.prepare(self.tiles.geometries)  # fast point-in-polygon tests in country_codes
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        # Rebuilt through the constructor, so that unpickled tiles are prepared too.
+        return type(self), tuple(getattr(self, f.name) for f in fields(self))
+
+    @classmethod
+    def coerce(cls, countries: gpd.GeoDataFrame | CountryIndex) -> CountryIndex:
+        """Return ``countries`` if it is an index already, else build one from the layer."""
+        return countries if isinstance(countries, CountryIndex) else cls.from_countries(countries)
+
+    @classmethod
+    def from_countries(cls, countries: gpd.GeoDataFrame) -> CountryIndex:
+        """Build the indexes from a layer with ``iso_a2`` and polygon geometries in EPSG:4326."""
+        geoms = np.asarray(countries.geometry.values, dtype=object)
+        country, codes = pd.factorize(countries["iso_a2"].to_numpy(dtype=object))
+        tiles, tile_codes = [], []
+        for geom, code in zip(geoms, country, strict=True):
+            xmin, ymin, xmax, ymax = shapely.bounds(geom)
+            xs = np.arange(np.floor(xmin), xmax, _TILE_DEG)
+            ys = np.arange(np.floor(ymin), ymax, _TILE_DEG)
+            boxes = shapely.box(*np.meshgrid(xs, ys), *np.meshgrid(xs + _TILE_DEG, ys + _TILE_DEG)).ravel()
+            pieces = shapely.intersection(geom, boxes)
+            keep = ~shapely.is_empty(pieces)
+            tiles.extend(pieces[keep])
+            tile_codes.extend([code] * int(keep.sum()))
+        rings = shapely.boundary(geoms)
+        edge_xy, edge_owner = line_segments(rings)
+        edge_geoms = shapely.linestrings(edge_xy.reshape(-1, 2, 2))
+        # An edge is a land border when its midpoint lies within ~150 m of another country's edge.
+        mid = shapely.points((edge_xy[:, 0] + edge_xy[:, 2]) / 2, (edge_xy[:, 1] + edge_xy[:, 3]) / 2)
+        edge_tree = shapely.STRtree(edge_geoms)
+        hit_mid, hit_other = edge_tree.query(mid, predicate="dwithin", distance=SHARED_EDGE_DEG)
+        other = edge_owner[hit_other] != edge_owner[hit_mid]
+        land = np.zeros(len(edge_xy), dtype=bool)
+        land[hit_mid[other]] = True
+        near, grid = _near_grid(edge_xy)
+        return cls(
+            np.asarray(codes, dtype=object),
+            np.asarray(tile_codes, dtype=np.int16),
+            shapely.STRtree(tiles),
+            edge_tree,
+            edge_xy,
+            land,
+            country[edge_owner].astype(np.int16),
+            near,
+            grid,
+        )
+
+    @property
+    def labels(self) -> np.ndarray:
+        """ISO code of each country code, then ``"sea"`` (so that code ``-1`` reads ``"sea"``)."""
+        return np.append(self.codes, SEA)
+
+    def country_at(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """ISO code of the country containing each point, ``"sea"`` outside every polygon."""
+        return self.labels[self.country_codes(x, y)[0]]
+
+    def country_codes(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Country code of each point (``-1``: sea), and whether it lies in several countries.
+
+        Where countries overlap (or on a shared outline), the first tile found wins.
+        """
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        hit_point, hit_tile = self.tiles.query(shapely.points(x, y))
+        inside = shapely.intersects_xy(self.tiles.geometries[hit_tile], x[hit_point], y[hit_point])
+        hit_point, hit_code = hit_point[inside], self.tile_country[hit_tile[inside]]
+        out = np.full(len(x), -1, dtype=np.int16)
+        out[hit_point[::-1]] = hit_code[::-1]  # first hit wins
+        several = np.zeros(len(x), dtype=bool)
+        several[hit_point[hit_code != out[hit_point]]] = True
+        return out, several
+
+    def clear_of_outlines(self, x: np.ndarray, y: np.ndarray, reach_deg: np.ndarray) -> np.ndarray:
+        """Whether no outline comes within ``reach_deg`` (planar degrees) of each point.
+
+        A cheap, conservative test on the grid of :attr:`near`: ``False`` where unsure.
+        """
+        x0, y0, nx, ny = self.grid
+        ix = np.floor((x - x0) / _GRID_DEG)
+        iy = np.floor((y - y0) / _GRID_DEG)
+        inside = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
+        cell = np.where(inside, ix * ny + iy, 0).astype(np.int64)
+        flagged = (self.near[cell >> 3] >> (7 - (cell & 7)).astype(np.uint8)) & 1
+        return (reach_deg <= _NEAR_DEG) & ~(inside & (flagged == 1))
+
+    def distance_to_countries_m(self, x: np.ndarray, y: np.ndarray, allowed: np.ndarray, within_m: float) -> np.ndarray:
+        """Geodesic metres from each point to the nearest outline of one of its ``allowed`` countries.
+
+        ``allowed`` has one row of country codes per point (``-1``, the sea: the nearest coast).
+        ``inf`` where no such outline lies within ``within_m``.
+        """
+        distance = np.full(len(x), np.inf)
+        if len(x) == 0 or within_m <= 0:
+            return distance
+        points = shapely.points(x, y)
+        hit_point, hit_edge, _ = self.edges_within(np.column_stack([x, y]), window_deg(y, within_m))
+        # The sea (code -1) is reached at a coast: an outline segment that is no land border.
+        keep = (self.edge_code[hit_edge, None] == allowed[hit_point]).any(axis=1)
+        keep |= (allowed[hit_point] == -1).any(axis=1) & ~self.land[hit_edge]
+        hit_point, hit_edge = hit_point[keep], hit_edge[keep]
+        # Over a few kilometres, geodesic metres are planar distances with longitudes scaled by the
+        # cosine of the latitude, times 111.32 km give or take 1% (the ellipsoid's degrees vary so
+        # much): only pairs within 5% of the least such distance may be the nearest.
+        scale = np.cos(np.radians(y[hit_point]))
+        edge_xy = self.edge_xy[hit_edge] * np.column_stack([scale, np.ones_like(scale)] * 2)
+        estimate = point_segment_deg(x[hit_point] * scale, y[hit_point], edge_xy)
+        keep = estimate <= least(hit_point, estimate, len(x)) * 1.05 + SLACK_DEG
+        hit_point, hit_edge = hit_point[keep], hit_edge[keep]
+        np.minimum.at(distance, hit_point, self._metres_to_edges(points, hit_point, hit_edge))
+        distance[distance > within_m] = np.inf
+        return distance
+
+    def edges_within(self, xy: np.ndarray, distance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pairs (segment of ``xy``, outline segment) no farther apart than ``distance`` degrees.
+
+        ``xy`` has one row lon0, lat0, lon1, lat1 per segment, or lon, lat per point. Pairs
+        within rounding error of ``distance`` may be included too.
+
+        Returns
+        -------
+        hit, edge : numpy.ndarray
+            Position of each pair's segment in ``xy`` and its outline segment, in order of ``xy``.
+        gap : numpy.ndarray
+            Planar distance of each pair, in degrees (up to rounding).
+        """
+        reach = distance + SLACK_DEG
+        lo, hi = np.minimum(xy[:, :2], xy[:, -2:]) - reach, np.maximum(xy[:, :2], xy[:, -2:]) + reach
+        # A line from corner to corner has the box as its envelope, and is faster to make than the box.
+        hit, edge = self.edges.query(shapely.linestrings(np.stack([lo, hi], axis=1)))
+        if xy.shape[1] == 2:
+            gap = point_segment_deg(xy[hit, 0], xy[hit, 1], self.edge_xy[edge])
+        else:
+            gap = segment_gap_deg(xy[hit], self.edge_xy[edge])
+        near = gap <= reach
+        return hit[near], edge[near], gap[near]
+
+    def border_distance_m(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        within_m: float,
+        candidates: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Distance in metres from each point to the nearest outline segment, if within ``within_m``.
+
+        ``candidates``, if given, pairs points with outline segments and holds at least every
+        outline segment within the search window of each point (see :meth:`edges_within`).
+
+        Returns
+        -------
+        distance : numpy.ndarray
+            Geodesic metres; ``inf`` where no outline lies within ``within_m``.
+        land : numpy.ndarray
+            Whether that nearest segment is a land border (rather than a coast).
+        """
+        distance = np.full(len(x), np.inf)
+        land = np.zeros(len(x), dtype=bool)
+        if len(x) == 0 or within_m <= 0:
+            return distance, land
+        points = shapely.points(x, y)
+        window = window_deg(y, within_m)
+        if window > _NEAR_DEG:  # wide windows hold too many outline segments to compare them all
+            hit_point, hit_edge = self._query_nearest(points, window)
+        else:
+            if candidates is None:
+                candidates = self.edges_within(np.column_stack([x, y]), window)[:2]
+            hit_point, hit_edge = self._nearest_edges(points, x, y, candidates, window)
+        metres = self._metres_to_edges(points, hit_point, hit_edge)
+        ok = metres <= within_m
+        distance[hit_point[ok]] = metres[ok]
+        land[hit_point[ok]] = self.land[hit_edge[ok]]
+        return distance, land
+
+    def _nearest_edges(
+        self, points: np.ndarray, x: np.ndarray, y: np.ndarray, candidates: tuple[np.ndarray, np.ndarray], window: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (point, its nearest outline segment) for the points with one within ``window`` degrees.
+
+        As the first pair per point of ``STRtree.query_nearest(points, max_distance=window)``,
+        found among the ``candidates`` (pairs point, outline segment).
+        """
+        hit_point, hit_edge = candidates
+        # Keep the pairs that are nearest by a planar estimate, then measure those exactly.
+        estimate = point_segment_deg(x[hit_point], y[hit_point], self.edge_xy[hit_edge])
+        keep = estimate <= least(hit_point, estimate, len(points)) + SLACK_DEG
+        hit_point, hit_edge = hit_point[keep], hit_edge[keep]
+        gap = shapely.distance(points[hit_point], self.edges.geometries[hit_edge])
+        keep = (gap == least(hit_point, gap, len(points))) & (gap <= window)
+        hit_point, hit_edge = hit_point[keep], hit_edge[keep]
+        first, count = np.unique(hit_point, return_index=True, return_counts=True)[1:]
+        # Equally near segments (e.g. two meeting at the nearest vertex) may give the same
+        # answer; where they do not, STRtree.query_nearest chooses among them, as it always did.
+        pair = np.flatnonzero(np.repeat(count > 1, count))
+        lead = np.searchsorted(pair, np.repeat(first, count)[pair])  # first pair of the point
+        near_points, near_edges = points[hit_point[pair]], self.edges.geometries[hit_edge[pair]]
+        ends = shapely.get_coordinates(shapely.shortest_line(near_points, near_edges))[1::2]
+        land = self.land[hit_edge[pair]]
+        differ = (ends != ends[lead]).any(axis=1) | (land != land[lead])
+        tied = np.unique(hit_point[pair][differ])
+        hit_point, hit_edge = hit_point[first], hit_edge[first]
+        if len(tied):
+            tied_point, tied_edge = self._query_nearest(points[tied], window)
+            hit_edge[np.searchsorted(hit_point, tied[tied_point])] = tied_edge
+        return hit_point, hit_edge
+
+    def _query_nearest(self, points: np.ndarray, window: float) -> tuple[np.ndarray, np.ndarray]:
+        """The first pair per point of ``STRtree.query_nearest(points, max_distance=window)``."""
+        hit_point, hit_edge = self.edges.query_nearest(points, max_distance=window)
+        first = np.unique(hit_point, return_index=True)[1]
+        return hit_point[first], hit_edge[first]
+
+    def _metres_to_edges(self, points: np.ndarray, hit_point: np.ndarray, hit_edge: np.ndarray) -> np.ndarray:
+        """Geodesic metres from each ``points[hit_point]`` to the nearest point of its paired edge."""
+        if len(hit_point) == 0:
+            return np.zeros(0)
+        pairs = shapely.get_coordinates(shapely.shortest_line(points[hit_point], self.edges.geometries[hit_edge]))
+        pairs = pairs.reshape(-1, 4)
+        return segment_lengths_m(pairs[:, 0], pairs[:, 1], pairs[:, 2], pairs[:, 3])
+
+
+def _near_grid(edge_xy: np.ndarray) -> tuple[np.ndarray, tuple[float, float, int, int]]:
+    """Packed flags of the grid cells that an outline comes within ``_NEAR_DEG`` of, and the grid."""
+    # Points along every edge, at most _GRID_DEG apart: each point of an edge lies within
+    # _GRID_DEG / 2 of one of them.
+    dx, dy = edge_xy[:, 2] - edge_xy[:, 0], edge_xy[:, 3] - edge_xy[:, 1]
+    steps = np.maximum(np.ceil(np.hypot(dx, dy) / _GRID_DEG), 1).astype(np.int64)
+    edge = np.repeat(np.arange(len(edge_xy)), steps + 1)
+    fraction = (np.arange(len(edge)) - np.repeat(np.cumsum(steps + 1) - steps - 1, steps + 1)) / steps[edge]
+    px, py = edge_xy[edge, 0] + dx[edge] * fraction, edge_xy[edge, 1] + dy[edge] * fraction
+    reach = _NEAR_DEG + _GRID_DEG / 2 + SLACK_DEG
+    x0, y0 = px.min() - reach - _GRID_DEG, py.min() - reach - _GRID_DEG
+    nx = int((px.max() + reach - x0) / _GRID_DEG) + 2
+    ny = int((py.max() + reach - y0) / _GRID_DEG) + 2
+    # Flag every cell that overlaps the square of half-side `reach` around a point.
+    span = np.arange(int(np.ceil(2 * reach / _GRID_DEG)) + 1)
+    lo_x, hi_x = np.floor((px - reach - x0) / _GRID_DEG), np.floor((px + reach - x0) / _GRID_DEG)
+    lo_y, hi_y = np.floor((py - reach - y0) / _GRID_DEG), np.floor((py + reach - y0) / _GRID_DEG)
+    near = np.zeros(nx * ny, dtype=bool)
+    for step in span:  # a few steps along lon; all lat steps at once
+        ix = lo_x + step
+        iy = lo_y[:, None] + span[None, :]
+        ok = (ix <= hi_x)[:, None] & (iy <= hi_y[:, None])
+        near[(np.broadcast_to(ix[:, None], iy.shape) * ny + iy)[ok].astype(np.int64)] = True
+    return np.packbits(near), (float(x0), float(y0), nx, ny)
+
+
+def window_deg(y: np.ndarray, within_m: float) -> float:
+    """Search window in degrees for ``within_m`` metres: generous in longitude at the highest latitude."""
+    return within_m / (_METRES_PER_DEG * max(np.cos(np.radians(np.abs(y).max())), 0.2))

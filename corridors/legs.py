@@ -1,0 +1,355 @@
+"""Route segments cut at country outlines into pieces, and pieces merged into per-country legs."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from ._crs import to_wgs84
+from ._planar import SLACK_DEG, intersection_parameter
+from .country_index import CountryIndex, window_deg
+from .errors import ToleranceError
+from .geodesy import geodesic_segments, line_segments
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = [
+    "DEFAULT_TOLERANCE_M",
+    "MAX_TOLERANCE_M",
+    "RouteSegments",
+    "check_tolerance",
+    "legs_from_pieces",
+    "legs_from_routes",
+    "pieces_from_segments",
+    "route_keys",
+]
+
+# A crossing counts only when the route goes deeper than this into another country.
+# Justification (see README, "Border tolerance"): along the Aras the OpenStreetMap polygons
+# of neighbouring countries leave gaps of up to ~100 m (the Armenia–Iran border is 34 km
+# where the two outlines coincide and 44 km within 100 m), the river channel is 50–150 m
+# wide, and the lines digitised along a bank sit 300 m from the border. 500 m covers these
+# and stays far below the narrowest territory a route really crosses (the Meghri strip).
+DEFAULT_TOLERANCE_M = 500.0
+# The largest tolerance accepted: 50 km is wider than any border strip a route may follow (the
+# Meghri strip between Azerbaijan and Iran is 30-40 km wide) and bounds the work per segment.
+MAX_TOLERANCE_M = 50_000.0
+
+
+def check_tolerance(tolerance_m: float) -> float:
+    """Return ``tolerance_m`` as a float if it is finite and within 0 … :data:`MAX_TOLERANCE_M` metres.
+
+    Raises
+    ------
+    ToleranceError
+        Otherwise (NaN, infinite, negative, too large or not a number).
+    """
+    try:
+        value = float(tolerance_m)
+    except (TypeError, ValueError):
+        raise ToleranceError(f"tolerance_m must be a number of metres, not {tolerance_m!r}") from None
+    if not math.isfinite(value) or not 0 <= value <= MAX_TOLERANCE_M:
+        raise ToleranceError(f"tolerance_m must be finite and between 0 and {MAX_TOLERANCE_M:g} m, not {tolerance_m!r}")
+    return value
+
+
+def route_keys(routes: gpd.GeoDataFrame) -> np.ndarray:
+    """The route of each row: its ``route_id`` as text, or the row position without that column."""
+    if "route_id" in routes:
+        return routes["route_id"].astype(str).to_numpy()
+    return np.asarray([str(i) for i in range(len(routes))], dtype=object)
+
+
+@dataclass(frozen=True)
+class RouteSegments:
+    """The straight segments of routes, in order of travel (rows sharing a ``route_id`` are one route).
+
+    Attributes
+    ----------
+    keys
+        ``route_id`` of each route, in order of first appearance; a route is its position here.
+    xy
+        Shape (n, 4): lon0, lat0, lon1, lat1 of every segment (WGS84 degrees).
+    row
+        Input row of each segment.
+    route
+        Route of each segment.
+    length_m
+        Geodesic length of each segment, in metres.
+    route_of_row
+        Route of each input row.
+    """
+
+    keys: np.ndarray
+    xy: np.ndarray
+    row: np.ndarray
+    route: np.ndarray
+    length_m: np.ndarray
+    route_of_row: np.ndarray
+
+    @classmethod
+    def of(cls, routes: gpd.GeoDataFrame) -> RouteSegments:
+        """Split the lines of ``routes`` (EPSG:4326) into segments that follow their geodesics; measure them.
+
+        Segments are cut along the geodesic until the lon/lat line stays within
+        :data:`~corridors.geodesy.MAX_GEODESIC_OFFSET_M` of it (see
+        :func:`~corridors.geodesy.geodesic_segments`).
+        """
+        route_of_row, keys = pd.factorize(route_keys(routes))
+        xy, row = line_segments(routes.geometry.values)
+        xy, part_of, lengths = geodesic_segments(xy)
+        row = row[part_of]
+        return cls(np.asarray(keys, dtype=object), xy, row, route_of_row[row], lengths, route_of_row)
+
+
+def pieces_from_segments(segments: RouteSegments, index: CountryIndex, *, tolerance_m: float) -> pd.DataFrame:
+    """Cut every route segment at every country outline; one row per piece, in order of travel.
+
+    A piece is a sub-segment near an outline, or a run of consecutive segments of a route that
+    come nowhere near one (so lie in one country). Columns: ``route``, ``country`` (codes, see
+    :class:`CountryIndex`), ``length_m``, ``border_m`` (distance of the midpoint to the nearest
+    outline, ``inf`` beyond ``tolerance_m``), ``land_border``, the start point ``x``, ``y`` and
+    the midpoint ``mx``, ``my`` of the first sub-segment (WGS84 degrees).
+    """
+    keep = segments.length_m > 0
+    xy, route, lengths = segments.xy[keep], segments.route[keep], segments.length_m[keep]
+    x0, y0, x1, y1 = xy[:, 0], xy[:, 1], xy[:, 2], xy[:, 3]
+    mx, my = x0 + (x1 - x0) * 0.5, y0 + (y1 - y0) * 0.5
+    window = window_deg(xy[:, 1::2], tolerance_m) if len(xy) and tolerance_m > 0 else 0.0
+    # Clear: no outline within the search window of any point of the segment, hence no cut,
+    # no border distance, and one country along consecutive clear segments. The grid answers
+    # for most segments; the others are tested exactly.
+    clear = index.clear_of_outlines(mx, my, np.hypot(x1 - x0, y1 - y0) / 2 + window)
+    unsure = np.flatnonzero(~clear)
+    hit, edge, gap = index.edges_within(xy[unsure], window)
+    hit = unsure[hit]
+    clear[unsure] = True
+    clear[hit] = False
+    may_cross = gap <= SLACK_DEG
+    lines = shapely.linestrings(xy[hit[may_cross]].reshape(-1, 2, 2))
+    crossed = shapely.intersects(lines, index.edges.geometries[edge[may_cross]])
+    joined = clear[1:] & clear[:-1] & (route[1:] == route[:-1]) & (x0[1:] == x1[:-1]) & (y0[1:] == y1[:-1])
+    run_start = clear & ~np.r_[False, joined]
+    runs = np.flatnonzero(run_start)
+    run_country, several = index.country_codes(mx[runs], my[runs])
+    # Where countries overlap, the first tile found may change along a run: test each piece.
+    in_run = np.flatnonzero(clear)
+    clear[in_run[several[np.cumsum(run_start)[in_run] - 1]]] = False
+    runs, run_country = runs[~several], run_country[~several]
+    in_run = np.flatnonzero(clear)
+    run_length = np.add.reduceat(lengths[in_run], np.flatnonzero(run_start[in_run])) if len(runs) else np.zeros(0)
+    crossings = hit[may_cross][crossed], edge[may_cross][crossed]
+    cut = _cut(xy, np.flatnonzero(~clear), crossings, (hit, edge), index, tolerance_m)
+    order = np.argsort(np.r_[runs, cut["segment"]], kind="stable")
+    border_m, land, country = cut.pop("border_m"), cut.pop("land_border"), cut.pop("country")
+    columns = {
+        "route": np.r_[route[runs], route[cut["segment"]]],
+        "country": np.r_[run_country, country],
+        "length_m": np.r_[run_length, lengths[cut["segment"]] * cut["fraction"]],
+        "border_m": np.r_[np.full(len(runs), np.inf), border_m],
+        "land_border": np.r_[np.zeros(len(runs), dtype=bool), land],
+        "x": np.r_[x0[runs], cut["x"]],
+        "y": np.r_[y0[runs], cut["y"]],
+        "mx": np.r_[mx[runs], cut["mx"]],
+        "my": np.r_[my[runs], cut["my"]],
+    }
+    return pd.DataFrame({name: values[order] for name, values in columns.items()})
+
+
+def _cut(
+    xy: np.ndarray,
+    near: np.ndarray,
+    crossings: tuple[np.ndarray, np.ndarray],
+    close: tuple[np.ndarray, np.ndarray],
+    index: CountryIndex,
+    tolerance_m: float,
+) -> dict[str, np.ndarray]:
+    """Sub-segments of the segments ``xy[near]`` between the outlines that cross them.
+
+    ``crossings`` pairs segments (positions in ``xy``, all in ``near``) with the outline
+    segments that they intersect; ``close``, sorted by segment, with those within the search
+    window. Keys: ``segment`` (position in ``xy``), ``fraction`` of its
+    length, start ``x``, ``y``, midpoint ``mx``, ``my``, ``country``, ``border_m`` and
+    ``land_border`` of the midpoint.
+    """
+    hit_seg, hit_edge = np.searchsorted(near, crossings[0]), crossings[1]
+    xy = xy[near]
+    t = intersection_parameter(xy[hit_seg], index.edge_xy[hit_edge])
+    ok = np.isfinite(t) & (t > 0) & (t < 1)
+    n = len(xy)
+    seg_ids = np.concatenate([np.arange(n), np.arange(n), hit_seg[ok]])
+    ts = np.concatenate([np.zeros(n), np.ones(n), t[ok]])
+    order = np.lexsort((ts, seg_ids))
+    seg_ids, ts = seg_ids[order], ts[order]
+    valid = (seg_ids[:-1] == seg_ids[1:]) & (ts[1:] > ts[:-1])
+    seg, t0, t1 = seg_ids[:-1][valid], ts[:-1][valid], ts[1:][valid]
+    x0, y0, x1, y1 = (xy[seg, k] for k in range(4))
+    tm = (t0 + t1) / 2
+    mx, my = x0 + (x1 - x0) * tm, y0 + (y1 - y0) * tm
+    # Outlines within the window of a sub-segment's midpoint are within the window of its segment.
+    start = np.searchsorted(close[0], near[seg])
+    count = np.searchsorted(close[0], near[seg], side="right") - start
+    pair = np.repeat(start - np.cumsum(count) + count, count) + np.arange(count.sum())
+    candidates = np.repeat(np.arange(len(seg)), count), close[1][pair]
+    border_m, land = index.border_distance_m(mx, my, tolerance_m, candidates)
+    return {
+        "segment": near[seg],
+        "fraction": t1 - t0,
+        "x": x0 + (x1 - x0) * t0,
+        "y": y0 + (y1 - y0) * t0,
+        "mx": mx,
+        "my": my,
+        "country": index.country_codes(mx, my)[0],
+        "border_m": border_m,
+        "land_border": land,
+    }
+
+
+def legs_from_pieces(pieces: pd.DataFrame, index: CountryIndex, *, tolerance_m: float) -> pd.DataFrame:
+    """Merge pieces into legs, absorbing shallow excursions across a border.
+
+    An interior run of pieces in one country whose every midpoint and vertex lies within
+    ``tolerance_m`` of the country before or after it is not a real stay. Consecutive such runs
+    between two real stays are given to the country before them up to their middle (in km along
+    the route) and to the country after them from there: the rule does not depend on the
+    direction of travel (see :func:`_merge_shallow`). The first and last runs of a route are
+    never absorbed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``route``, ``leg``, ``country`` (codes), ``km_start``, ``km_end``, ``km``, ``lon``, ``lat``
+        as in :func:`legs_from_routes`.
+    """
+    columns = ["route", "leg", "country", "km_start", "km_end", "km", "lon", "lat"]
+    if pieces.empty:
+        return pd.DataFrame(columns=columns)
+    route, country = pieces["route"].to_numpy(), pieces["country"].to_numpy()
+    x, y = pieces["x"].to_numpy(), pieces["y"].to_numpy()
+    start = np.r_[True, (route[1:] != route[:-1]) | (country[1:] != country[:-1])]
+    run = np.cumsum(start) - 1
+    run_route, run_country = route[start], country[start]
+    depth = np.maximum.reduceat(pieces["border_m"].to_numpy(), np.flatnonzero(start))
+    first = np.r_[True, run_route[1:] != run_route[:-1]]
+    last = np.r_[first[1:], True]
+    candidate = (depth <= tolerance_m) & ~first & ~last
+    shallow = np.zeros(len(run_route), dtype=bool)
+    if candidate.any():
+        rows = np.flatnonzero(candidate[run])
+        allowed = np.column_stack([run_country[run[rows] - 1], run_country[run[rows] + 1]])
+        # Deepest point of each run: its sub-segment midpoints and its vertices.
+        depth = index.distance_to_countries_m(
+            np.r_[pieces["mx"].to_numpy()[rows], x[rows]],
+            np.r_[pieces["my"].to_numpy()[rows], y[rows]],
+            np.r_[allowed, allowed],
+            tolerance_m,
+        )
+        depth = np.maximum(depth[: len(rows)], depth[len(rows) :])
+        group = np.r_[True, run[rows][1:] != run[rows][:-1]]
+        deepest = np.maximum.reduceat(depth, np.flatnonzero(group))
+        shallow[run[rows][group][deepest <= tolerance_m]] = True
+    length = pieces["length_m"].to_numpy()
+    km_end = pd.Series(length).groupby(route, sort=False).cumsum().to_numpy() / 1000.0
+    merged_country = _merge_shallow(run, run_country, shallow, km_end, length / 1000.0)
+    new_leg = np.r_[True, (route[1:] != route[:-1]) | (merged_country[1:] != merged_country[:-1])]
+    leg_start = np.flatnonzero(new_leg)
+    legs = pd.DataFrame(
+        {
+            "route": route[new_leg],
+            "country": merged_country[new_leg],
+            "km": np.add.reduceat(length, leg_start) / 1000.0,
+            "km_end": np.maximum.reduceat(km_end, leg_start),
+            "lon": x[new_leg],
+            "lat": y[new_leg],
+        }
+    )
+    legs["km_start"] = legs["km_end"] - legs["km"]
+    legs["leg"] = legs.groupby("route", sort=False).cumcount() + 1
+    return legs[columns]
+
+
+def _merge_shallow(
+    run: np.ndarray, run_country: np.ndarray, shallow: np.ndarray, km_end: np.ndarray, km: np.ndarray
+) -> np.ndarray:
+    """Country of each piece once the shallow runs are absorbed by the real stays around them.
+
+    A stretch of consecutive shallow runs between stays in countries P (before) and N (after)
+    goes to P where a piece's middle lies before the stretch's middle, to N where it lies
+    after; a piece astride the very middle (a stretch of one piece) goes to the lower country
+    code of P and N. Reversing the route swaps P and N and mirrors every position, so each
+    piece gets the same country either way.
+
+    Parameters
+    ----------
+    run, run_country, shallow
+        Run of each piece; country and shallowness of each run (first and last runs of a
+        route are never shallow).
+    km_end, km
+        Per piece: km from the route's start to its end, and its length in km.
+    """
+    n = len(run_country)
+    position = np.arange(n)
+    before = np.maximum.accumulate(np.where(shallow, 0, position))
+    after = np.minimum.accumulate(np.where(shallow, n - 1, position)[::-1])[::-1]
+    country = run_country[run].copy()
+    rows = np.flatnonzero(shallow[run])
+    if len(rows) == 0:
+        return country
+    first_piece = np.searchsorted(run, position)  # first piece of each run
+    last_piece = np.searchsorted(run, position, side="right") - 1
+    stretch_start = km_end[first_piece[before[run[rows]] + 1]] - km[first_piece[before[run[rows]] + 1]]
+    stretch_end = km_end[last_piece[after[run[rows]] - 1]]
+    middle = (stretch_start + stretch_end) / 2
+    piece_middle = km_end[rows] - km[rows] / 2
+    p, q = run_country[before[run[rows]]], run_country[after[run[rows]]]
+    country[rows] = np.where(piece_middle < middle, p, np.where(piece_middle > middle, q, np.minimum(p, q)))
+    return country
+
+
+def legs_from_routes(
+    routes: gpd.GeoDataFrame,
+    countries: gpd.GeoDataFrame | CountryIndex,
+    *,
+    tolerance_m: float = DEFAULT_TOLERANCE_M,
+) -> pd.DataFrame:
+    """Split each route into legs, one per country in order of travel.
+
+    Parameters
+    ----------
+    routes
+        Lines with a declared CRS (reprojected to EPSG:4326); rows sharing a ``route_id`` are
+        one route, taken in row order.
+    countries
+        The ``countries`` layer (``iso_a2`` + polygons) or a prebuilt :class:`CountryIndex`.
+    tolerance_m
+        Excursions into another country no deeper than this (metres) do not count.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``route_id``, ``leg`` (1, 2, …), ``country`` (ISO alpha-2 or ``"sea"``), ``km_start``,
+        ``km_end``, ``km`` (geodesic kilometres) and the leg's start point ``lon``, ``lat`` (WGS84 degrees).
+        Per route the ``km`` add up to the route's geodesic length.
+
+    Raises
+    ------
+    ValidationError
+        If ``routes`` has no CRS.
+    ToleranceError
+        If ``tolerance_m`` is not finite or not within 0 … :data:`MAX_TOLERANCE_M`.
+    """
+    tolerance_m = check_tolerance(tolerance_m)
+    index = CountryIndex.coerce(countries)
+    segments = RouteSegments.of(to_wgs84(routes, "<routes>"))
+    legs = legs_from_pieces(
+        pieces_from_segments(segments, index, tolerance_m=tolerance_m), index, tolerance_m=tolerance_m
+    )
+    legs.insert(0, "route_id", segments.keys[legs.pop("route").to_numpy(dtype=np.int64)])
+    legs["country"] = index.labels[legs["country"].to_numpy(dtype=np.int64)]
+    return legs
