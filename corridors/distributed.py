@@ -1,4 +1,4 @@
-"""Scale-out: route metrics over a dask-geopandas GeoDataFrame (optional extra ``corridors[dask]``)."""
+"""Dask scale-out: route metrics over a dask-geopandas GeoDataFrame (optional extra ``corridors[dask]``)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .crossings import DEFAULT_TOLERANCE_M, CountryIndex
+from .errors import ValidationError
 from .metrics import route_metrics
 
 if TYPE_CHECKING:
@@ -14,26 +15,30 @@ if TYPE_CHECKING:
 
 __all__ = ["route_metrics_dask"]
 
+_PART, _POS = "__corridors_partition", "__corridors_position"  # where each row was: restores the order of travel
 
-def _partition(routes: gpd.GeoDataFrame, index: CountryIndex, tolerance_m: float) -> pd.DataFrame:
+
+def _tag(routes: gpd.GeoDataFrame, partition_info: dict[str, Any] | None = None) -> gpd.GeoDataFrame:
+    number = partition_info["number"] if partition_info else 0
+    return routes.assign(**{_PART: number, _POS: range(len(routes))})
+
+
+def _partition(routes: gpd.GeoDataFrame, index: CountryIndex, tolerance_m: float, meta: pd.DataFrame) -> pd.DataFrame:
     if routes.empty:
-        return _meta()
-    return route_metrics(routes, index, tolerance_m=tolerance_m)[_meta().columns]
+        return meta
+    routes = routes.sort_values([_PART, _POS], kind="stable").drop(columns=[_PART, _POS])
+    return route_metrics(routes, index, tolerance_m=tolerance_m)[list(meta.columns)]
 
 
-def _meta() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "route_id": pd.Series(dtype=object),
-            "length_km": pd.Series(dtype=float),
-            "km_by_country": pd.Series(dtype=object),
-            "crossings": pd.Series(dtype=int),
-            "country_sequence": pd.Series(dtype=object),
-            "km_along_border": pd.Series(dtype=float),
-            "direct_km": pd.Series(dtype=float),
-            "detour_factor": pd.Series(dtype=float),
-        }
-    )
+def _meta(columns: pd.Index, index: CountryIndex, tolerance_m: float) -> pd.DataFrame:
+    """The empty result with the columns and dtypes :func:`route_metrics` gives for these input columns."""
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    sample = {c: ["x"] for c in ("route_name", "status", "mode") if c in columns}
+    line = LineString([(0.0, 0.0), (0.001, 0.0)])
+    frame = gpd.GeoDataFrame({"route_id": ["x"], **sample}, geometry=[line], crs=4326)
+    return route_metrics(frame, index, tolerance_m=tolerance_m).iloc[:0]
 
 
 def route_metrics_dask(
@@ -42,27 +47,51 @@ def route_metrics_dask(
     *,
     tolerance_m: float = DEFAULT_TOLERANCE_M,
 ) -> Any:
-    """Route metrics of a ``dask_geopandas.GeoDataFrame``, one partition at a time.
+    """Route metrics of a ``dask_geopandas.GeoDataFrame``: the in-memory result, however it is partitioned.
 
-    The country indexes are built once and passed to every partition as one shared object
-    (scattered once to every worker when a ``distributed`` client is active). All rows of a
-    route must lie in one partition (e.g. partitions built from whole routes).
+    The rows are shuffled by ``route_id`` so that each route is measured whole in one task, then
+    put back in their original order of travel; the country indexes are built once and passed to
+    every partition as one shared object (scattered once to every worker when a ``distributed``
+    client is active).
+
+    Parameters
+    ----------
+    routes
+        A ``dask_geopandas.GeoDataFrame`` of lines in EPSG:4326 with a ``route_id`` column.
+    countries
+        The ``countries`` layer or a prebuilt :class:`~corridors.crossings.CountryIndex`.
+    tolerance_m
+        Border tolerance in metres, as in :func:`corridors.metrics.route_metrics`.
 
     Returns
     -------
     dask.dataframe.DataFrame
-        The columns ``route_id``, ``length_km``, ``km_by_country``, ``crossings``,
-        ``country_sequence``, ``km_along_border``, ``direct_km``, ``detour_factor`` of
-        :func:`corridors.metrics.route_metrics`, computed lazily.
+        Every column of :func:`corridors.metrics.route_metrics`, one row per route, computed
+        lazily. Rows come grouped by partition: sort by ``route_id`` to compare.
+
+    Raises
+    ------
+    ValidationError
+        No ``route_id`` column (the rows of a route could not be brought together).
     """
     import dask
 
-    index = countries if isinstance(countries, CountryIndex) else CountryIndex.from_countries(countries)
+    if "route_id" not in routes.columns:
+        raise ValidationError("<dask GeoDataFrame>", ["file: a route_id column is needed to keep each route whole"])
+    index = _coerce(countries)
+    meta = _meta(routes.columns, index, tolerance_m)
     try:
         from distributed import get_client
 
         # On a cluster, send the indexes to every worker once instead of inside the task graph.
         shared = get_client().scatter(index, broadcast=True, hash=False)
     except (ImportError, ValueError):
-        shared = dask.delayed(index, pure=True)
-    return routes.map_partitions(_partition, shared, tolerance_m, meta=_meta())
+        # Named by identity: hashing the indexes' arrays for a key would take longer than the metrics.
+        shared = dask.delayed(index, name=f"corridors-country-index-{id(index):x}")
+    tagged = routes.map_partitions(_tag, meta=_tag(routes._meta))
+    whole = tagged.shuffle("route_id", npartitions=routes.npartitions)
+    return whole.map_partitions(_partition, shared, tolerance_m, meta, meta=meta)
+
+
+def _coerce(countries: gpd.GeoDataFrame | CountryIndex) -> CountryIndex:
+    return countries if isinstance(countries, CountryIndex) else CountryIndex.from_countries(countries)
