@@ -1,44 +1,94 @@
-"""Command-line interface: ``corridors layers|metrics|crossings|compare|historic|validate|build|assets``."""
+"""Command-line interface: one function per subcommand, one schema per command (see README)."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
+
+from . import __version__
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import pandas as pd
 
 DESCRIPTION = "Map and measure the transport corridors of the South Caucasus and Iran."
+ROUTE_FILES = "GeoJSON, GeoPackage, GeoParquet, FlatGeobuf or Shapefile"
+MODES = ("rail", "road", "sea")
+
+# The columns of each command, in order: the same in table, CSV, JSON and GeoJSON (README, "Commands and schemas").
+COMPARE_COLUMNS = (
+    "sequence_text",
+    "countries",
+    "length_km",
+    "extra_km",
+    "crossings",
+    "km_by_country",
+    "km_by_mode",
+    "km_by_status",
+    "country_sequence",
+    "routes",
+    "path",
+)
+PLACE_COLUMNS = ("id", "name", "kind", "country", "aliases", "alternate_names")
+ROUTE_COLUMNS = ("route_id", "route_name", "segments", "length_km", "mode", "status", "geometry_quality")
+
+
+def _map_names() -> tuple[str, ...]:
+    from .report import MAP_NAMES
+
+    return MAP_NAMES
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="corridors", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"corridors {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def add(name: str, help_text: str, *, fmt: bool = True) -> argparse.ArgumentParser:
+    def add(name: str, help_text: str, *, fmt: bool = True, spatial: bool = False) -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=help_text, description=help_text)
         if fmt:
-            command.add_argument("--format", choices=("table", "csv", "json"), default="table")
+            choices = ("table", "csv", "json", "geojson") if spatial else ("table", "csv", "json")
+            command.add_argument("--format", choices=choices, default="table")
         return command
 
     add("layers", "List the bundled layers with feature count, geometry type and source.")
+    add("places", "List the places that can be named in compare, with their other spellings.", spatial=True)
+    add("routes", "List the bundled routes (ids for --route), one row per route.", spatial=True)
     for name, text in (
         ("metrics", "One row per route: lengths, km per country, crossings."),
         ("crossings", "One row per border crossing of each route."),
     ):
-        command = add(name, text)
+        command = add(name, text, spatial=True)
         command.add_argument("--route", action="append", metavar="ID", help="only this route (repeatable)")
-        command.add_argument("--routes", metavar="FILE", help="measure the routes of this GeoJSON file instead")
+        command.add_argument("--routes", metavar="FILE", help=f"measure the routes of this file ({ROUTE_FILES})")
         command.add_argument("--tolerance-m", type=float, default=None, help="border tolerance in metres")
-    compare = add("compare", "The alternatives between two places side by side.")
-    compare.add_argument("origin")
-    compare.add_argument("destination")
-    compare.add_argument("--avoid", nargs="*", default=[], metavar="ISO", help="countries to avoid")
+    _add_compare(add("compare", "The alternatives between two places side by side.", spatial=True))
     add("historic", "The split of historic Azerbaijan (1828) by area and population.")
-    validate = add("validate", "Check a GeoJSON route file; exit 2 listing every problem.", fmt=False)
+    validate = add("validate", f"Check a route file ({ROUTE_FILES}); exit 2 listing every problem.", fmt=False)
     validate.add_argument("file")
-    build = add("build", "Build the HTML maps into maps/ (or --out DIR).", fmt=False)
-    build.add_argument("names", nargs="*", metavar="NAME", help="only these maps")
+    _add_build(add("build", "Build the HTML maps into maps/ (or --out DIR).", fmt=False))
+    add("assets", "Download the maps' JavaScript and CSS from npm into the local cache.", fmt=False)
+    return parser
+
+
+def _add_compare(compare: argparse.ArgumentParser) -> None:
+    compare.add_argument("origin", help="place name in any script or place id (see `corridors places`)")
+    compare.add_argument("destination")
+    compare.add_argument(
+        "--avoid",
+        action="append",
+        default=[],
+        metavar="COUNTRY",
+        help="a country to avoid: ISO code in any case or English name (repeatable, or comma-separated)",
+    )
+    compare.add_argument("--mode", action="append", choices=MODES, help="only this mode (repeatable); all by default")
+
+
+def _add_build(build: argparse.ArgumentParser) -> None:
+    names = _map_names()
+    build.add_argument("names", nargs="*", metavar="NAME", help=f"only these maps: {', '.join(names)}")
     build.add_argument("--out", default="maps", help="output folder (default: maps)")
     build.add_argument(
         "--self-contained",
@@ -47,8 +97,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--png", action="store_true", help="also write a PNG of each map (headless Chromium)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
-    add("assets", "Download the maps' JavaScript and CSS from npm into the local cache.", fmt=False)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -64,37 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _emit(frame: Any, fmt: str) -> None:
-    if fmt == "json":
-        print(json.dumps(_records(frame), ensure_ascii=False, indent=2, sort_keys=False))
-    elif fmt == "csv":
-        flat = frame.copy()
-        for column in flat.columns:
-            if flat[column].map(lambda v: isinstance(v, (dict, list))).any():
-                flat[column] = flat[column].map(lambda v: json.dumps(v, ensure_ascii=False))
-        sys.stdout.write(flat.to_csv(index=False))
-    else:
-        import pandas as pd
+def _emit(frame: pd.DataFrame, fmt: str, columns: Sequence[str] | None = None) -> None:
+    from ._output import render
 
-        with pd.option_context("display.max_columns", None, "display.width", 200, "display.max_colwidth", 60):
-            print(frame.to_string(index=False))
-
-
-def _records(frame: Any) -> list[dict[str, Any]]:
-    import math
-
-    def clean(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {str(k): clean(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [clean(v) for v in value]
-        if hasattr(value, "item"):
-            value = value.item()
-        if isinstance(value, float):
-            return None if math.isnan(value) else round(value, 6)
-        return value
-
-    return [{k: clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    sys.stdout.write(render(frame, fmt, columns=columns))
 
 
 def _layers(args: argparse.Namespace) -> int:
@@ -104,7 +125,52 @@ def _layers(args: argparse.Namespace) -> int:
     return 0
 
 
-def _routes(args: argparse.Namespace) -> Any:
+def _places(args: argparse.Namespace) -> int:
+    from .layers import read_layer
+
+    places = read_layer("places")
+    if "country" not in places:
+        places["country"] = places["iso_a2"]
+    for column in ("aliases", "alternate_names"):
+        if column not in places:
+            places[column] = [[] for _ in range(len(places))]
+    _emit(places, args.format, PLACE_COLUMNS)
+    return 0
+
+
+def _routes_listing(args: argparse.Namespace) -> int:
+    from .layers import read_route_layers
+
+    _emit(_route_summary(read_route_layers()), args.format, ROUTE_COLUMNS)
+    return 0
+
+
+def _route_summary(routes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One row per route: id, name, segment count, length, and its distinct modes, statuses and qualities."""
+    import geopandas as gpd
+    import shapely
+
+    from .geodesy import lengths_km
+
+    routes = routes.assign(length_km=lengths_km(routes.geometry.values))
+    rows = []
+    for route_id, group in routes.groupby("route_id", sort=False):
+        row = {
+            "route_id": route_id,
+            "route_name": group["route_name"].iloc[0] if "route_name" in group else route_id,
+            "segments": len(group),
+            "length_km": float(group["length_km"].sum()),
+            "geometry": shapely.multilinestrings(shapely.get_parts(group.geometry.values)),
+        }
+        quality = "geometry_quality" if "geometry_quality" in group else "geometry_confidence"
+        for column, key in (("mode", "mode"), ("status", "status"), (quality, "geometry_quality")):
+            if column in group:
+                row[key] = list(dict.fromkeys(group[column]))
+        rows.append(row)
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
+
+
+def _routes(args: argparse.Namespace) -> gpd.GeoDataFrame:
     from .errors import LayerNotFoundError
     from .layers import read_route_layers, read_routes
 
@@ -127,7 +193,11 @@ def _metrics(args: argparse.Namespace) -> int:
     from .layers import read_layer
     from .metrics import route_metrics
 
-    frame = route_metrics(_routes(args), read_layer("countries"), places=read_layer("places"), **_tolerance(args))
+    routes = _routes(args)
+    frame = route_metrics(routes, read_layer("countries"), places=read_layer("places"), **_tolerance(args))
+    if args.format == "geojson":
+        lines = _route_summary(routes)[["route_id", "geometry"]]
+        frame = lines.merge(frame, on="route_id")[["geometry", *frame.columns]]
     _emit(frame, args.format)
     return 0
 
@@ -142,7 +212,7 @@ def _crossings(args: argparse.Namespace) -> int:
         border_posts=read_layer("border_posts"),
         regions=read_layer("nakhchivan"),
         **_tolerance(args),
-    ).drop(columns="geometry")
+    )
     _emit(frame, args.format)
     return 0
 
@@ -152,9 +222,10 @@ def _compare(args: argparse.Namespace) -> int:
     from .network import CorridorNetwork, alternatives
 
     network = CorridorNetwork.from_layers(read_route_layers(), read_layer("places"), read_layer("countries"))
-    frame = alternatives(network, args.origin, args.destination, avoid=tuple(args.avoid))
-    columns = ["sequence_text", "length_km", "extra_km", "crossings", "km_by_country", "km_by_status", "path"]
-    _emit(frame[columns + ["country_sequence", "routes"]] if args.format == "json" else frame[columns], args.format)
+    avoid = tuple(part.strip() for value in args.avoid for part in value.split(",") if part.strip() or not value)
+    modes = tuple(args.mode) if args.mode else None
+    frame = alternatives(network, args.origin, args.destination, avoid=avoid, modes=modes)
+    _emit(frame, args.format, COMPARE_COLUMNS)
     return 0
 
 
@@ -210,6 +281,8 @@ def _assets(args: argparse.Namespace) -> int:
 
 _COMMANDS = {
     "layers": _layers,
+    "places": _places,
+    "routes": _routes_listing,
     "metrics": _metrics,
     "crossings": _crossings,
     "compare": _compare,

@@ -204,9 +204,10 @@ def _metrics(
     out["direct_km"] = _direct_km(segments)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["detour_factor"] = np.where(out["direct_km"] > 0, out["length_km"] / out["direct_km"], np.nan)
-    if "name" in routes:
-        names = pd.Series(routes["name"].to_numpy()).groupby(segments.route_of_row).first()
-        out.insert(1, "name", names.reindex(range(n)).to_numpy())
+    # A route's own name (never its first segment's); its id where the data name none.
+    named = routes["route_name"].to_numpy() if "route_name" in routes else np.full(len(routes), None)
+    names = pd.Series(named, dtype=object).groupby(segments.route_of_row).first()
+    out.insert(1, "route_name", names.reindex(range(n)).fillna(pd.Series(segments.keys)).to_numpy())
     return out
 
 

@@ -1,11 +1,12 @@
-"""The corridor network: every route segment as one graph; shortest paths and alternatives."""
+"""The corridor network: every transport route as one graph; shortest paths and alternatives."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import shapely
 from shapely.ops import substring
@@ -13,8 +14,8 @@ from shapely.ops import substring
 from .country_index import SEA, CountryIndex
 from .errors import NoRouteError
 from .geodesy import lengths_km
-from .legs import legs_from_routes
-from .places import resolve_place
+from .legs import DEFAULT_TOLERANCE_M, legs_from_routes
+from .placenames import PlaceName, resolve_country, resolve_place
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -23,106 +24,209 @@ if TYPE_CHECKING:
 __all__ = ["CorridorNetwork", "alternatives", "shortest_route"]
 
 SNAP_DEG = 0.02  # places within ~2 km of a line are stops on it
+NOT_TRANSPORT = ("pipeline",)  # pipelines carry oil and gas, not passengers or freight cars
 
 
 @dataclass
 class CorridorNetwork:
     """A graph with a node per place and an edge per stretch of route between two places.
 
-    Each edge carries ``km`` (geodesic), ``route_id``, ``status``, ``mode`` and ``countries``
-    (the ISO codes it passes through, in order, ``"sea"`` for water) and ``km_by_country``.
+    Each edge carries ``km`` (geodesic), ``route_id``, ``status``, ``mode``, ``countries`` (the
+    ISO codes it passes through, in order, ``"sea"`` for water), ``km_by_country`` and ``edge``,
+    its row in :attr:`edges`. The split between countries is cut out of the legs of the whole
+    route (:func:`~corridors.crossings.legs_from_routes`), so an edge agrees with
+    :func:`~corridors.metrics.route_metrics` of its route, whatever tolerance decisions were
+    taken at its ends.
     """
 
     graph: nx.Graph
     places: gpd.GeoDataFrame
+    edges: gpd.GeoDataFrame
+    countries: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_layers(
-        cls, routes: gpd.GeoDataFrame, places: gpd.GeoDataFrame, countries: gpd.GeoDataFrame | CountryIndex
+        cls,
+        routes: gpd.GeoDataFrame,
+        places: gpd.GeoDataFrame,
+        countries: gpd.GeoDataFrame | CountryIndex,
+        *,
+        tolerance_m: float = DEFAULT_TOLERANCE_M,
     ) -> CorridorNetwork:
-        """Build the network from route lines, the ``places`` layer and the ``countries`` layer."""
-        import geopandas as gpd
+        """Build the network from route lines, the ``places`` layer and the ``countries`` layer.
+
+        Routes of mode ``pipeline`` are left out (not a transport network).
+        """
         import networkx as nx
 
-        pieces, meta = [], []
-        tree = shapely.STRtree(places.geometry.values)
-        for row in routes.itertuples(index=False):
-            line = row.geometry
-            hits = tree.query(line, predicate="dwithin", distance=SNAP_DEG)
-            # Only places in the countries the stretch declares: not a town across a border river.
-            hits = [h for h in hits if places["iso_a2"].iloc[h] in set(row.countries)]
-            stops = sorted((line.project(places.geometry.iloc[h]), places["id"].iloc[h]) for h in hits)
-            for (s0, a), (s1, b) in zip(stops[:-1], stops[1:], strict=True):
-                if a != b and s1 > s0:
-                    pieces.append(substring(line, s0, s1))
-                    meta.append((a, b, row.route_id, row.status, row.mode))
-        edges = gpd.GeoDataFrame(
-            pd.DataFrame(meta, columns=["a", "b", "route", "status", "mode"]), geometry=pieces, crs=4326
-        )
-        edges["route_id"] = [f"e{i}" for i in range(len(edges))]
-        legs = legs_from_routes(edges, countries)
-        by_edge = legs.groupby("route_id", sort=False)
+        if "mode" in routes:
+            routes = routes[~routes["mode"].isin(NOT_TRANSPORT)]
+        routes = routes.explode(index_parts=False).reset_index(drop=True)
+        legs = legs_from_routes(routes, countries, tolerance_m=tolerance_m)
+        edges = _edges(routes, places, legs)
         graph = nx.Graph()
         for place in places.itertuples(index=False):
             graph.add_node(place.id, name=place.name)
-        edges["km"] = lengths_km(edges.geometry.values)
-        for edge in edges.itertuples(index=False):
-            group = by_edge.get_group(edge.route_id)
-            attrs = {
-                "km": float(edge.km),
-                "start": edge.a,
-                "route_id": edge.route,
-                "status": edge.status,
-                "mode": edge.mode,
-                "countries": list(group["country"]),
-                "km_by_country": group.groupby("country", sort=False)["km"].sum().to_dict(),
-            }
+        for position, edge in enumerate(edges.itertuples(index=False)):
             known = graph.get_edge_data(edge.a, edge.b)
-            if known is None or known["km"] > attrs["km"]:
-                graph.add_edge(edge.a, edge.b, **attrs)
-        return cls(graph, places)
+            if known is None or known["km"] > edge.km:
+                attrs = {k: getattr(edge, k) for k in ("km", "route_id", "status", "mode", "countries")}
+                graph.add_edge(edge.a, edge.b, start=edge.a, edge=position, km_by_country=edge.km_by_country, **attrs)
+        names = {}
+        if not isinstance(countries, CountryIndex) and "name" in countries:
+            names = dict(zip(countries["iso_a2"], countries["name"], strict=True))
+        return cls(graph, places, edges, names)
+
+    def place_names(self) -> list[PlaceName]:
+        """The places on the network, with the names they can be called by."""
+        out = []
+        for row in self.places.itertuples(index=False):
+            aliases = [*_strings(getattr(row, "aliases", None)), *_strings(getattr(row, "name_local", None))]
+            out.append(PlaceName(row.id, row.name, aliases, _strings(getattr(row, "alternate_names", None))))
+        return out
 
     def place_id(self, name: str) -> str:
-        """Resolve a forgiving place name to its id (raises ``PlaceNotFoundError``)."""
-        candidates = [
-            (p.id, [p.name, getattr(p, "name_local", None) or ""]) for p in self.places.itertuples(index=False)
-        ]
-        return resolve_place(name, [c for c in candidates if c[0] in self.graph])
+        """Resolve a place name in any script to its id (raises ``PlaceNotFoundError``)."""
+        return resolve_place(name, self.place_names())
 
-    def _view(self, avoid: tuple[str, ...], modes: tuple[str, ...] | None) -> nx.Graph:
+    def country_code(self, name: str) -> str:
+        """Resolve an ISO code (any case), an English country name or ``"sea"`` to a code."""
+        if name.strip().casefold() == SEA:
+            return SEA
+        codes = {code for data in self.edges["countries"] for code in data} - {SEA}
+        pairs = {**{code: code for code in codes}, **self.countries}
+        return resolve_country(name, pairs.items())
+
+    def modes(self) -> list[str]:
+        """The modes of the network's edges (``rail``, ``road``, ``sea``)."""
+        return sorted(set(self.edges["mode"]))
+
+    def view(self, avoid: tuple[str, ...] = (), modes: tuple[str, ...] | None = None) -> nx.Graph:
+        """The graph without edges that enter an avoided country or use another mode.
+
+        Raises
+        ------
+        PlaceNotFoundError
+            An unknown country in ``avoid``.
+        NoRouteError
+            A mode the network does not have.
+        """
         import networkx as nx
+
+        codes = {self.country_code(c) for c in avoid}
+        unknown = sorted(set(modes or ()) - set(self.modes()))
+        if unknown:
+            raise NoRouteError(f"unknown mode {', '.join(unknown)}; the network has {', '.join(self.modes())}")
 
         def keep(a: str, b: str) -> bool:
             data = self.graph.edges[a, b]
-            return not set(data["countries"]) & set(avoid) and (modes is None or data["mode"] in modes)
+            return not set(data["countries"]) & codes and (modes is None or data["mode"] in modes)
 
         return nx.subgraph_view(self.graph, filter_edge=keep)
 
     def describe(self, path: list[str]) -> dict[str, Any]:
-        """Metrics of a path of place ids: km, km per country, sequence, crossings, status mix."""
-        km_by_country: dict[str, float] = {}
-        km_by_status: dict[str, float] = {}
+        """Metrics of a path of place ids: km, km per country and mode, sequence, crossings, geometry."""
+        km_by: dict[str, dict[str, float]] = {"country": {}, "status": {}, "mode": {}}
         sequence: list[str] = []
         routes: list[str] = []
+        lines = []
         for a, b in zip(path[:-1], path[1:], strict=True):
             data = self.graph.edges[a, b]
+            forward = data["start"] == a
             for code, km in data["km_by_country"].items():
-                km_by_country[code] = km_by_country.get(code, 0.0) + km
-            km_by_status[data["status"]] = km_by_status.get(data["status"], 0.0) + data["km"]
-            for code in data["countries"] if data["start"] == a else data["countries"][::-1]:
+                km_by["country"][code] = km_by["country"].get(code, 0.0) + km
+            for key in ("status", "mode"):
+                km_by[key][data[key]] = km_by[key].get(data[key], 0.0) + data["km"]
+            for code in data["countries"] if forward else data["countries"][::-1]:
                 if not sequence or sequence[-1] != code:
                     sequence.append(code)
             if not routes or routes[-1] != data["route_id"]:
                 routes.append(data["route_id"])
+            line = self.edges.geometry.iloc[data["edge"]]
+            lines.append(line if forward else shapely.reverse(line))
         return {
             "path": [self.graph.nodes[p]["name"] for p in path],
-            "length_km": sum(km_by_status.values()),
-            "km_by_country": km_by_country,
+            "length_km": sum(km_by["mode"].values()),
+            "km_by_country": km_by["country"],
             "country_sequence": sequence,
-            "crossings": max(len(sequence) - 1, 0),
-            "km_by_status": km_by_status,
+            "crossings": sum(1 for a, b in zip(sequence[:-1], sequence[1:], strict=True) if SEA not in (a, b)),
+            "km_by_mode": km_by["mode"],
+            "km_by_status": km_by["status"],
             "routes": routes,
+            "geometry": shapely.MultiLineString(lines),
         }
+
+
+def _strings(value: Any) -> list[str]:
+    """The strings of a list-valued property (a list, a JSON array text, a single string or nothing)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return []
+    if isinstance(value, str):
+        if value.startswith("["):
+            import json
+
+            return [str(v) for v in json.loads(value)]
+        return [value]
+    return [str(v) for v in value]
+
+
+def _edges(routes: gpd.GeoDataFrame, places: gpd.GeoDataFrame, legs: pd.DataFrame) -> gpd.GeoDataFrame:
+    """One row per stretch of a route line between two consecutive places on it."""
+    import geopandas as gpd
+
+    route_ids = routes["route_id"].astype(str)
+    row_km = pd.Series(lengths_km(routes.geometry.values))
+    offset_km = row_km.groupby(route_ids.to_numpy(), sort=False).cumsum().to_numpy() - row_km.to_numpy()
+    legs_of = {key: group for key, group in legs.groupby("route_id", sort=False)}
+    place_country = places["iso_a2"] if "iso_a2" in places else places.get("country")
+    tree = shapely.STRtree(places.geometry.values)
+    rows: list[dict[str, Any]] = []
+    for position, row in enumerate(routes.itertuples(index=False)):
+        line = row.geometry
+        hits = tree.query(line, predicate="dwithin", distance=SNAP_DEG)
+        declared = getattr(row, "countries", None)
+        if place_country is not None and declared is not None:
+            # Only places in the countries the stretch declares: not a town across a border river.
+            hits = [h for h in hits if place_country.iloc[h] in set(declared)]
+        stops = sorted((line.project(places.geometry.iloc[h]), places["id"].iloc[h]) for h in hits)
+        km_at = [offset_km[position] + _km_to(line, s) for s, _ in stops]
+        for (s0, a), (s1, b), k0, k1 in zip(stops[:-1], stops[1:], km_at[:-1], km_at[1:], strict=True):
+            if a == b or s1 <= s0:
+                continue
+            countries, km_by_country = _cut_legs(legs_of[route_ids.iloc[position]], k0, k1)
+            rows.append(
+                {
+                    "a": a,
+                    "b": b,
+                    "route_id": route_ids.iloc[position],
+                    "route_name": getattr(row, "route_name", None) or route_ids.iloc[position],
+                    "status": getattr(row, "status", "unknown"),
+                    "mode": getattr(row, "mode", "unknown"),
+                    "km": k1 - k0,
+                    "countries": countries,
+                    "km_by_country": km_by_country,
+                    "geometry": substring(line, s0, s1),
+                }
+            )
+    columns = ["a", "b", "route_id", "route_name", "status", "mode", "km", "countries", "km_by_country", "geometry"]
+    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry="geometry", crs=4326)
+
+
+def _km_to(line: shapely.LineString, distance: float) -> float:
+    """Geodesic km along ``line`` from its start to the planar ``distance`` (degrees) along it."""
+    return float(lengths_km([substring(line, 0.0, distance)])[0]) if distance > 0 else 0.0
+
+
+def _cut_legs(legs: pd.DataFrame, k0: float, k1: float) -> tuple[list[str], dict[str, float]]:
+    """Countries (in order) and km per country of the stretch ``k0 … k1`` km along a route."""
+    overlap = np.minimum(legs["km_end"].to_numpy(), k1) - np.maximum(legs["km_start"].to_numpy(), k0)
+    keep = overlap > 1e-9
+    countries = legs["country"].to_numpy()[keep].tolist()
+    km_by_country: dict[str, float] = {}
+    for code, km in zip(countries, overlap[keep].tolist(), strict=True):
+        km_by_country[code] = km_by_country.get(code, 0.0) + km
+    sequence = [c for i, c in enumerate(countries) if i == 0 or countries[i - 1] != c]
+    return sequence, km_by_country
 
 
 def shortest_route(
@@ -138,49 +242,80 @@ def shortest_route(
     Parameters
     ----------
     origin, destination
-        Place names (forgiving: ``"Naxçıvan"`` finds Nakhchivan).
+        Place names in any script (``"Naxçıvan"``, ``"Москва"``) or ids.
     avoid
-        ISO alpha-2 codes of countries the path must not enter.
+        Countries the path must not enter: ISO alpha-2 codes in any case or English names.
     modes
         Allowed modes (``"rail"``, ``"road"``, ``"sea"``); all when ``None``.
+
+    Returns
+    -------
+    dict
+        ``path`` (place names), ``length_km``, ``km_by_country``, ``country_sequence``,
+        ``crossings`` (land borders), ``km_by_mode``, ``km_by_status``, ``routes`` and
+        ``geometry`` (a MultiLineString in EPSG:4326, one part per edge, in order of travel).
 
     Raises
     ------
     NoRouteError
         No path satisfies the constraints (they are never silently dropped).
+    PlaceNotFoundError
+        A place or a country is unknown or ambiguous.
     """
     import networkx as nx
 
     a, b = network.place_id(origin), network.place_id(destination)
     try:
-        path = nx.shortest_path(network._view(tuple(avoid), modes), a, b, weight="km")
+        path = nx.shortest_path(network.view(tuple(avoid), modes), a, b, weight="km")
     except nx.NetworkXNoPath:
-        raise NoRouteError(
-            f"no path from {origin} to {destination} avoiding {', '.join(avoid) or 'nothing'}"
-            + (f" by {', '.join(modes)}" if modes else "")
-        ) from None
+        raise NoRouteError(_no_path(origin, destination, avoid, modes)) from None
     return network.describe(path)
 
 
+def _no_path(origin: str, destination: str, avoid: tuple[str, ...], modes: tuple[str, ...] | None) -> str:
+    by = f" by {', '.join(modes)}" if modes else ""
+    return f"no path from {origin} to {destination} avoiding {', '.join(avoid) or 'nothing'}{by}"
+
+
 def alternatives(
-    network: CorridorNetwork, origin: str, destination: str, *, avoid: tuple[str, ...] = (), limit: int = 200
-) -> pd.DataFrame:
-    """The best path for each distinct country sequence, shortest first, with ``extra_km`` over the best."""
+    network: CorridorNetwork,
+    origin: str,
+    destination: str,
+    *,
+    avoid: tuple[str, ...] = (),
+    modes: tuple[str, ...] | None = None,
+    limit: int = 200,
+) -> gpd.GeoDataFrame:
+    """The real alternatives between two places, shortest first, with ``extra_km`` over the best.
+
+    Among the ``limit`` shortest simple paths (no place visited twice), a path is kept only when
+    it is the shortest through its set of land countries and no shorter kept path passes through
+    a subset of them: a detour through more countries that avoids none of the shorter path's
+    (Baku → Astrakhan → Caspian ferry → Iran → Nakhchivan) is a loop, not an alternative.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per alternative, the columns of :func:`shortest_route` plus ``sequence_text``,
+        ``countries`` (the sorted land countries) and ``extra_km``; geometry in EPSG:4326.
+    """
+    import geopandas as gpd
     import networkx as nx
 
     a, b = network.place_id(origin), network.place_id(destination)
-    view = network._view(tuple(avoid), None)
+    view = network.view(tuple(avoid), modes)
     if a not in view or b not in view or not nx.has_path(view, a, b):
-        raise NoRouteError(f"no path from {origin} to {destination} avoiding {', '.join(avoid) or 'nothing'}")
-    rows, seen = [], set()
+        raise NoRouteError(_no_path(origin, destination, avoid, modes))
+    rows: list[dict[str, Any]] = []
+    kept: list[frozenset[str]] = []
     for path in islice(nx.shortest_simple_paths(view, a, b, weight="km"), limit):
         described = network.describe(path)
-        land = tuple(c for c in described["country_sequence"] if c != SEA)
-        key = tuple(sorted(set(land)))
-        if key not in seen:
-            seen.add(key)
-            rows.append(described)
-    out = pd.DataFrame(rows)
+        land = frozenset(c for c in described["country_sequence"] if c != SEA)
+        if any(shorter <= land for shorter in kept):
+            continue
+        kept.append(land)
+        rows.append({**described, "countries": sorted(land)})
+    out = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs=4326)
     out["sequence_text"] = out["country_sequence"].map(" → ".join)
     out["extra_km"] = out["length_km"] - out["length_km"].min()
     return out.reset_index(drop=True)

@@ -52,7 +52,7 @@ def test_crossings_name_the_exclave(capsys):
 
 def test_csv_and_table_formats(capsys):
     assert main(["metrics", "--route", "astara_rasht", "--format", "csv"]) == 0
-    assert capsys.readouterr().out.startswith("route_id,name,length_km")
+    assert capsys.readouterr().out.startswith("route_id,route_name,length_km")
     assert main(["historic"]) == 0
     assert "with_zanjan" in capsys.readouterr().out
 

