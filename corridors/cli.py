@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -52,16 +54,39 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (2 for bad input, never a traceback)."""
+    """Run the command line; return the exit status (2 for bad input, never a traceback).
+
+    An error is one line on stderr of at most :data:`MAX_LINE` characters; warnings raised on the
+    way to an error are dropped (the error says what is wrong), otherwise they are shown after the run.
+    """
     args = _parser().parse_args(argv)
     from .errors import CorridorsError
 
-    try:
-        return _COMMANDS[args.command](args)
-    except CorridorsError as exc:
-        message = " ".join(str(exc).split())
-        print(f"corridors: error: {message}", file=sys.stderr)
-        return 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            status = _COMMANDS[args.command](args)
+        except (CorridorsError, OSError) as exc:  # OSError: a folder or file the system refuses
+            print(f"corridors: error: {_error_line(exc)}", file=sys.stderr)
+            return 2
+    for warning in caught:
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    return status
+
+
+MAX_LINE = 1_000  # characters of an error line (each value from the input is cut to 200 before)
+
+
+def _error_line(exc: Exception) -> str:
+    from ._validate import quote
+
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{quote(os.fsdecode(exc.filename))}: " if exc.filename is not None else ""
+        message = f"{where}{exc.strerror}"
+    else:
+        message = str(exc)
+    message = " ".join(message.split())
+    return message if len(message) <= MAX_LINE else f"{message[:MAX_LINE]}… (+{len(message) - MAX_LINE:,} characters)"
 
 
 def _emit(frame: Any, fmt: str) -> None:
@@ -186,8 +211,12 @@ def _progress_bar(done: int, total: int, label: str) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from ._validate import quote
+    from .errors import BuildError
     from .report import build_maps
 
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise BuildError(f"--out {quote(args.out)} is a file, not a folder")
     paths = build_maps(
         args.out,
         args.names or None,
