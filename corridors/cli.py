@@ -232,7 +232,7 @@ def _build(args: argparse.Namespace) -> int:
 def _assets(args: argparse.Namespace) -> int:
     from .assets import fetch_assets
 
-    for path in fetch_assets():
+    for path in fetch_assets(report=print):
         print(f"cached {path}")
     return 0
 
