@@ -97,42 +97,43 @@ _SHORT_REPR.maxstring = _SHORT_REPR.maxother = QUOTE_CHARS
 _SHORT_REPR.maxlist = _SHORT_REPR.maxdict = _SHORT_REPR.maxlevel = 6
 
 
-def read_limited(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """A path as messages show it: whole up to :data:`QUOTE_CHARS` characters, else cut."""
+    text = os.fspath(path)
+    return text if len(text) <= QUOTE_CHARS else f"{text[:QUOTE_CHARS]}… (+{len(text) - QUOTE_CHARS:,} characters)"
+
+
+def read_limited(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytearray:
     """Read at most ``max_bytes`` bytes of a file, refusing more, whatever the file is.
 
-    The stated size of a regular file is checked first; a device or a FIFO (``/dev/zero``)
-    is read until ``max_bytes + 1`` bytes prove it too large.
+    The stated size of a regular file is checked before reading; a device or a FIFO (``/dev/zero``)
+    is read until ``max_bytes + 1`` bytes prove it too large. A FIFO waits for its writer, as ``cat`` does.
     """
-    source = str(path)
-    if not source or source == ".":
+    source = shown_path(path)
+    if not source:
         raise ValidationError("<no file>", ["file: no file name given (the path is empty)"])
     try:
-        # O_NONBLOCK: opening a FIFO with no writer must not wait forever (it then reads as empty).
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError as exc:
-        raise ValidationError(source, [f"file: cannot be read ({exc.strerror})"]) from None
-    try:
-        info = os.fstat(handle)
+        info = os.stat(path)
         if stat.S_ISDIR(info.st_mode):
             raise ValidationError(source, ["file: is a folder, not a file"])
         if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
             raise ValidationError(source, [_too_large(info.st_size, max_bytes)])
-        os.set_blocking(handle, True)
-        chunks, total = [], 0
-        while total <= max_bytes:
-            try:
-                chunk = os.read(handle, min(1 << 20, max_bytes + 1 - total))
-            except OSError as exc:
-                raise ValidationError(source, [f"file: cannot be read ({exc.strerror})"]) from None
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-    finally:
-        os.close(handle)
-    if total > max_bytes:
+        # One buffer, filled in place: the stated size and one byte more (to see a file grow), or the
+        # limit and one byte more for a stream; never a second copy of the file.
+        stated = info.st_size + 1 if stat.S_ISREG(info.st_mode) else max_bytes + 1
+        buffer = bytearray(min(stated, max_bytes + 1))
+        with open(path, "rb", buffering=0) as handle, memoryview(buffer) as view:
+            filled = 0
+            while filled < len(buffer) and (count := handle.readinto(view[filled:])):
+                filled += count
+    except OSError as exc:
+        raise ValidationError(source, [f"file: cannot be read ({exc.strerror})"]) from None
+    if filled > max_bytes:
         raise ValidationError(source, [_too_large(None, max_bytes)])
-    return b"".join(chunks)
+    if filled == len(buffer) and stat.S_ISREG(info.st_mode):
+        raise ValidationError(source, ["file: grew while it was read; read it again when it is complete"])
+    del buffer[filled:]
+    return buffer
 
 
 def _too_large(size: int | None, max_bytes: int) -> str:
@@ -148,9 +149,9 @@ def read_geojson_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> dict[s
     beyond the range of a 64-bit float, NaN and Infinity, duplicate keys in an object and lone
     UTF-16 surrogates (``"\\ud800"``).
     """
-    source = str(path)
+    source = shown_path(path)
     raw = read_limited(path, max_bytes=max_bytes)
-    if not raw.strip():
+    if not raw or raw.isspace():
         raise ValidationError(source, ["file: is empty"])
     try:
         text = raw.decode("utf-8-sig")  # RFC 7946 forbids a BOM; tolerate and drop it
@@ -188,15 +189,16 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
-def nesting_depth(raw: bytes) -> int:
+def nesting_depth(raw: bytes | bytearray) -> int:
     """The deepest nesting of arrays and objects in JSON bytes (0 for a bare value), in linear time."""
     import numpy as np
 
     brackets = np.frombuffer(_JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS), dtype=np.uint8)
     if not brackets.size:
         return 0
-    steps = np.where((brackets == ord("[")) | (brackets == ord("{")), 1, -1).astype(np.int32)
-    return int(np.cumsum(steps).max())
+    opens = (brackets == ord("[")) | (brackets == ord("{"))
+    steps = opens.view(np.int8) * np.int8(2) - np.int8(1)  # +1 opens, -1 closes
+    return int(np.cumsum(steps, dtype=np.int32).max())
 
 
 class _Refused(ValueError):
@@ -479,10 +481,13 @@ def validate_frame(frame: Any, spec: LayerSpec, source: str, labels: list[str] |
         ),
     )
     ok &= in_range & ~swapped
-    invalid = ok & ~shapely.is_valid(geoms)
+    # Measured only where the coordinates are sound: no RuntimeWarning from infinities.
+    invalid = np.zeros(len(geoms), dtype=bool)
+    invalid[ok] = ~shapely.is_valid(geoms[ok])
     add(invalid, lambda i: f"invalid geometry: {shapely.is_valid_reason(geoms[i])}")
     lines = ok & np.isin(types, (1, 5))
-    short = lines & (shapely.length(geoms) == 0)
+    short = np.zeros(len(geoms), dtype=bool)
+    short[lines] = shapely.length(geoms[lines]) == 0
     add(short, "LineString needs at least two distinct positions")
 
     if "id" in frame:

@@ -133,7 +133,7 @@ def _routes(args: argparse.Namespace) -> Any:
     from .errors import LayerNotFoundError
     from .layers import read_route_layers, read_routes
 
-    routes = read_routes(args.routes) if args.routes else read_route_layers()
+    routes = read_routes(args.routes) if args.routes is not None else read_route_layers()
     if args.route:
         unknown = sorted(set(args.route) - set(routes["route_id"]))
         if unknown:

@@ -167,7 +167,7 @@ def read_geojson(path: Path, *, kind: str) -> gpd.GeoDataFrame:
     import shapely
     from pyproj import CRS
 
-    source = str(path)
+    source = _validate.shown_path(path)
     spec = _validate.SPECS[kind]
     data = _validate.read_geojson_bytes(path)
     features = _validate.as_feature_collection(data, source)
@@ -222,7 +222,7 @@ def read_geojson(path: Path, *, kind: str) -> gpd.GeoDataFrame:
         )
     frame = gpd.GeoDataFrame(rows, geometry=geoms, crs=crs)
     if not crs.equals(CRS.from_user_input(4326)):
-        frame = frame.to_crs(4326)
+        frame = _to_wgs84(frame, crs_name or "", labels, source)
     _validate.validate_frame(frame, spec, source, labels)
     return frame
 
@@ -246,6 +246,27 @@ def _horizontal_crs(name: str, source: str) -> CRS:
             ],
         )
     return crs
+
+
+def _to_wgs84(frame: gpd.GeoDataFrame, crs_name: str, labels: list[str], source: str) -> gpd.GeoDataFrame:
+    """Reproject to EPSG:4326, refusing coordinates outside the CRS's domain (they do not transform back)."""
+    import numpy as np
+    import shapely
+
+    original = frame.geometry.values
+    frame = frame.to_crs(4326)
+    back = frame.geometry.to_crs(original.crs).values
+    with np.errstate(invalid="ignore", over="ignore"):
+        scale = np.nan_to_num(np.abs(shapely.bounds(original)).max(axis=1), posinf=0.0) + 1.0
+        same = shapely.equals_exact(back, original, tolerance=1e-7 * scale)
+    if not same.all():
+        problems = [
+            f"{labels[i]}: coordinates fall outside the domain of CRS {_validate.quote(crs_name, 80)} "
+            "(they do not transform to longitude and latitude and back)"
+            for i in np.flatnonzero(~same)
+        ]
+        raise ValidationError(source, problems)
+    return frame
 
 
 def _looks_geographic(geoms: list[Any]) -> bool:
