@@ -159,3 +159,13 @@ def test_warnings_beside_an_error_are_dropped_and_kept_after_success(monkeypatch
 def test_nesting_depth_ignores_brackets_in_strings():
     assert _validate.nesting_depth(b'{"a": "[[[[{{{{", "b": [[1], {"c": "\\"]]]"}]}') == 3
     assert _validate.nesting_depth(b"17") == 0
+
+
+def test_browser_tests_skip_without_chromium_except_in_ci(monkeypatch):
+    from _browser import browser_skip_reason
+
+    monkeypatch.setenv("CORRIDORS_CHROMIUM", "/nonexistent/chromium")
+    reason = browser_skip_reason({})
+    assert reason is not None and "no Chromium at /nonexistent/chromium" in reason and "apt install chromium" in reason
+    assert browser_skip_reason({"CI": "true"}) is None  # then they run, and fail
+    assert browser_skip_reason({"CI": "false"}) == reason
