@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import reprlib
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +17,10 @@ from .errors import ValidationError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_TEXT_CHARS = 1_000
+MAX_DEPTH = 20  # arrays and objects: a MultiPolygon feature in a collection needs 8
+MAX_INT_DIGITS = 18  # every integer of 18 digits fits a 64-bit integer column
+MAX_PROPERTY_KEYS = 100  # distinct property names of one file: each becomes a column of the table
+QUOTE_CHARS = 200  # of any input value shown in a message
 STATUSES = ("operational", "under_construction", "planned", "proposed", "defunct")
 MODES = ("rail", "road", "sea")
 CONFIDENCES = ("surveyed", "digitised", "schematic")
@@ -69,43 +76,178 @@ SPECS: dict[str, LayerSpec] = {
 }
 
 
-def read_geojson_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> dict[str, Any]:
-    """Read a GeoJSON file into a Python object, with specific errors for bad bytes."""
+def quote(value: object, limit: int = QUOTE_CHARS) -> str:
+    """Show a value from the input in a message: its ``repr``, cut to ``limit`` characters.
+
+    Hostile input must not fill a terminal (a 20 MB name) nor carry control characters onto it:
+    ``repr`` escapes them, and what is cut is counted (``… (+19,999,800 characters)``).
+    """
+    if isinstance(value, str):
+        text, whole = repr(value[: limit + 1]), len(value)
+    else:
+        text = _SHORT_REPR.repr(value)
+        whole = len(text)
+    if len(text) > limit or whole > limit:
+        return f"{text[:limit]}… (+{max(whole - limit, 1):,} characters)"
+    return text
+
+
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxstring = _SHORT_REPR.maxother = QUOTE_CHARS
+_SHORT_REPR.maxlist = _SHORT_REPR.maxdict = _SHORT_REPR.maxlevel = 6
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """A path as messages show it: whole up to :data:`QUOTE_CHARS` characters, else cut."""
+    text = os.fspath(path)
+    return text if len(text) <= QUOTE_CHARS else f"{text[:QUOTE_CHARS]}… (+{len(text) - QUOTE_CHARS:,} characters)"
+
+
+def read_limited(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytearray:
+    """Read at most ``max_bytes`` bytes of a file, refusing more, whatever the file is.
+
+    The stated size of a regular file is checked before reading; a device or a FIFO (``/dev/zero``)
+    is read until ``max_bytes + 1`` bytes prove it too large. A FIFO waits for its writer, as ``cat`` does.
+    """
+    source = shown_path(path)
+    if not source:
+        raise ValidationError("<no file>", ["file: no file name given (the path is empty)"])
     try:
-        size = path.stat().st_size
+        info = os.stat(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise ValidationError(source, ["file: is a folder, not a file"])
+        if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+            raise ValidationError(source, [_too_large(info.st_size, max_bytes)])
+        # One buffer, filled in place: the stated size and one byte more (to see a file grow), or the
+        # limit and one byte more for a stream; never a second copy of the file.
+        stated = info.st_size + 1 if stat.S_ISREG(info.st_mode) else max_bytes + 1
+        buffer = bytearray(min(stated, max_bytes + 1))
+        with open(path, "rb", buffering=0) as handle, memoryview(buffer) as view:
+            filled = 0
+            while filled < len(buffer) and (count := handle.readinto(view[filled:])):
+                filled += count
     except OSError as exc:
-        raise ValidationError(str(path), [f"file: cannot be read ({exc.strerror})"]) from None
-    if size > max_bytes:
-        raise ValidationError(
-            str(path),
-            [f"file: {size / 2**20:.0f} MiB is larger than the {max_bytes / 2**20:.0f} MiB limit; split it"],
-        )
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise ValidationError(str(path), ["file: is empty"])
+        raise ValidationError(source, [f"file: cannot be read ({exc.strerror})"]) from None
+    if filled > max_bytes:
+        raise ValidationError(source, [_too_large(None, max_bytes)])
+    if filled == len(buffer) and stat.S_ISREG(info.st_mode):
+        raise ValidationError(source, ["file: grew while it was read; read it again when it is complete"])
+    del buffer[filled:]
+    return buffer
+
+
+def _too_large(size: int | None, max_bytes: int) -> str:
+    stated = f"{size / 2**20:.0f} MiB" if size is not None else "the stream"
+    return f"file: {stated} is larger than the {max_bytes / 2**20:.0f} MiB limit; split it"
+
+
+def read_geojson_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> dict[str, Any]:
+    """Read a GeoJSON file into a Python object, with specific errors for bad bytes and hostile JSON.
+
+    Refused: more than ``max_bytes`` bytes, bytes that are not UTF-8, arrays and objects nested
+    deeper than :data:`MAX_DEPTH`, integers of more than :data:`MAX_INT_DIGITS` digits, numbers
+    beyond the range of a 64-bit float, NaN and Infinity, duplicate keys in an object and lone
+    UTF-16 surrogates (``"\\ud800"``).
+    """
+    source = shown_path(path)
+    raw = read_limited(path, max_bytes=max_bytes)
+    if not raw or raw.isspace():
+        raise ValidationError(source, ["file: is empty"])
     try:
         text = raw.decode("utf-8-sig")  # RFC 7946 forbids a BOM; tolerate and drop it
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            str(path), [f"file: is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})"]
+            source, [f"file: is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})"]
         ) from None
+    depth = nesting_depth(raw)
+    if depth > MAX_DEPTH:
+        raise ValidationError(source, [f"file: arrays and objects nested {depth:,} deep (limit {MAX_DEPTH})"])
+    del raw
     try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except _NonFinite as exc:
-        raise ValidationError(str(path), [f"file: contains {exc.args[0]}, which JSON does not allow"]) from None
+        data = json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+            object_pairs_hook=_object,
+        )
+    except _Refused as exc:
+        raise ValidationError(source, [f"file: {exc.args[0]}"]) from None
     except json.JSONDecodeError as exc:
         hint = " (truncated?)" if exc.pos >= len(text.rstrip()) - 1 else ""
         raise ValidationError(
-            str(path), [f"file: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}{hint}"]
+            source, [f"file: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}{hint}"]
         ) from None
+    if _SURROGATE_ESCAPE.search(text):
+        _reject_lone_surrogates(data, source)
+    return data
 
 
-class _NonFinite(ValueError):
+# The nesting of a document, counted on its brackets once the strings are taken out.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def nesting_depth(raw: bytes | bytearray) -> int:
+    """The deepest nesting of arrays and objects in JSON bytes (0 for a bare value), in linear time."""
+    import numpy as np
+
+    brackets = np.frombuffer(_JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS), dtype=np.uint8)
+    if not brackets.size:
+        return 0
+    opens = (brackets == ord("[")) | (brackets == ord("{"))
+    steps = opens.view(np.int8) * np.int8(2) - np.int8(1)  # +1 opens, -1 closes
+    return int(np.cumsum(steps, dtype=np.int32).max())
+
+
+class _Refused(ValueError):
+    pass
+
+
+class _NonFinite(_Refused):
     pass
 
 
 def _reject_constant(name: str) -> float:
-    raise _NonFinite(name)
+    raise _NonFinite(f"contains {name}, which JSON does not allow")
+
+
+def _parse_int(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise _Refused(f"an integer of {digits:,} digits (limit {MAX_INT_DIGITS}): {quote(text, 40)}")
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _Refused(f"the number {quote(text, 40)} is beyond the range of a 64-bit float")
+    return value
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Refused(f"duplicate key {quote(key, 60)} in an object (JSON keys must be unique)")
+            seen.add(key)
+    return obj
+
+
+def _reject_lone_surrogates(data: Any, source: str) -> None:
+    """Refuse text holding a lone UTF-16 surrogate (``"\\ud800"``): it is not a character."""
+    dumped = json.dumps(data, ensure_ascii=False)
+    try:
+        dumped.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        context = dumped[max(exc.start - 30, 0) : exc.end + 30]
+        raise ValidationError(
+            source, [f"file: text holds a lone UTF-16 surrogate, which is not a character (near {quote(context, 80)})"]
+        ) from None
 
 
 def as_feature_collection(data: Any, source: str) -> list[dict[str, Any]]:
@@ -122,7 +264,9 @@ def as_feature_collection(data: Any, source: str) -> list[dict[str, Any]]:
         return [data]
     if kind in ("Point", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "MultiPoint"):
         return [{"type": "Feature", "properties": {}, "geometry": data}]
-    raise ValidationError(source, [f"file: GeoJSON type {kind!r} is not a FeatureCollection, Feature or Geometry"])
+    raise ValidationError(
+        source, [f"file: GeoJSON type {quote(kind, 60)} is not a FeatureCollection, Feature or Geometry"]
+    )
 
 
 def declared_crs(data: Any, source: str) -> str | None:
@@ -130,9 +274,14 @@ def declared_crs(data: Any, source: str) -> str | None:
     crs = data.get("crs") if isinstance(data, dict) else None
     if crs is None:
         return None
-    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+    properties = crs.get("properties") if isinstance(crs, dict) else None
+    if not isinstance(properties, dict):
+        raise ValidationError(source, ["file: 'crs' member has no 'properties' object"])
+    name = properties.get("name")
     if not isinstance(name, str):
         raise ValidationError(source, ["file: 'crs' member has no properties.name"])
+    if len(name) > MAX_TEXT_CHARS:
+        raise ValidationError(source, [f"file: CRS name is {len(name):,} characters long (limit {MAX_TEXT_CHARS:,})"])
     if re.search(r"CRS84$|EPSG::?4326$", name):
         return None
     return name
@@ -168,7 +317,8 @@ def check_geometry(geometry: Any, allowed: tuple[str, ...]) -> list[str]:
         return ["geometry is not a GeoJSON geometry object"]
     kind = geometry["type"]
     if kind not in allowed:
-        return [f"geometry type {kind} is not allowed here (expected {' or '.join(allowed)})"]
+        shown = kind if isinstance(kind, str) and kind in _DEPTH else quote(kind, 60)
+        return [f"geometry type {shown} is not allowed here (expected {' or '.join(allowed)})"]
     flat = _flatten(_coordinates(geometry), _DEPTH[kind])
     if flat is None:
         return [f"{kind} coordinates are not nested arrays"]
@@ -177,7 +327,13 @@ def check_geometry(geometry: Any, allowed: tuple[str, ...]) -> list[str]:
     problems: list[str] = []
     bad = [p for p in flat if not (isinstance(p, list) and len(p) >= 2 and all(_is_number(v) for v in p))]
     if bad:
-        return [f"{len(bad)} positions are not [lon, lat] number pairs (first: {str(bad[0])[:40]})"]
+        return [f"{len(bad)} positions are not [lon, lat] number pairs (first: {quote(bad[0], 40)})"]
+    extended = [p for p in flat if len(p) > 3]
+    if extended:
+        return [
+            f"{len(extended)} positions have more than 3 values (first: {quote(extended[0], 60)}); "
+            "a GeoJSON position is [lon, lat] or [lon, lat, height]"
+        ]
     if any(not all(math.isfinite(v) for v in p) for p in flat):
         return ["coordinates contain NaN or infinity"]
     problems.extend(_shape_problems(kind, _coordinates(geometry)))
@@ -186,6 +342,22 @@ def check_geometry(geometry: Any, allowed: tuple[str, ...]) -> list[str]:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def geometry_2d(geometry: dict[str, Any]) -> dict[str, Any]:
+    """A sound GeoJSON geometry (see :func:`check_geometry`) without heights: every position cut to [lon, lat].
+
+    Mixed 2-D and 3-D positions are accepted this way.
+    """
+    depth = _DEPTH[geometry["type"]]
+    coords = geometry["coordinates"]
+    if all(len(p) == 2 for p in _flatten(coords, depth) or ()):
+        return geometry
+    return {"type": geometry["type"], "coordinates": _cut(coords, depth)}
+
+
+def _cut(coords: Any, depth: int) -> Any:
+    return coords[:2] if depth == 0 else [_cut(c, depth - 1) for c in coords]
 
 
 def _shape_problems(kind: str, coords: Any) -> list[str]:
@@ -211,7 +383,7 @@ def feature_label(feature: Any, index: int) -> str:
         props = feature.get("properties")
         fid = feature.get("id", props.get("id") if isinstance(props, dict) else None)
         if isinstance(fid, (str, int)) and not isinstance(fid, bool):
-            return f"feature {str(fid)[:60]!r}"
+            return f"feature {quote(str(fid), 60)}"
     return f"feature #{index}"
 
 
@@ -229,15 +401,17 @@ def check_properties(properties: Any, spec: LayerSpec) -> list[str]:
     for key, allowed in spec.enums.items():
         value = properties.get(key)
         if value is not None and value not in allowed:
-            problems.append(f"{key} {str(value)[:40]!r} is not one of {', '.join(allowed)}")
+            problems.append(f"{key} {quote(value, 60)} is not one of {', '.join(allowed)}")
     for key in spec.iso_lists:
         value = properties.get(key)
         if value is None:
             continue
         if not isinstance(value, list) or not all(isinstance(v, str) and _ISO.match(v) for v in value):
-            problems.append(f"{key} must be a list of ISO 3166-1 alpha-2 codes, got {str(value)[:40]}")
+            problems.append(f"{key} must be a list of ISO 3166-1 alpha-2 codes, got {quote(value, 60)}")
     for key, value in properties.items():
-        if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+        if len(key) > MAX_TEXT_CHARS:
+            problems.append(f"property name {quote(key, 60)} is {len(key):,} characters long")
+        elif isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
             problems.append(f"property {key!r} is {len(value):,} characters long (limit {MAX_TEXT_CHARS:,})")
     return problems
 
@@ -252,7 +426,7 @@ def validate_frame(frame: Any, spec: LayerSpec, source: str, labels: list[str] |
     import shapely
 
     if labels is None:
-        labels = [f"feature {str(i)[:60]!r}" for i in frame["id"]] if "id" in frame else None
+        labels = [f"feature {quote(str(i), 60)}" for i in frame["id"]] if "id" in frame else None
         labels = labels or [f"feature #{i}" for i in range(len(frame))]
     problems: dict[int, list[str]] = {}
 
@@ -307,16 +481,19 @@ def validate_frame(frame: Any, spec: LayerSpec, source: str, labels: list[str] |
         ),
     )
     ok &= in_range & ~swapped
-    invalid = ok & ~shapely.is_valid(geoms)
+    # Measured only where the coordinates are sound: no RuntimeWarning from infinities.
+    invalid = np.zeros(len(geoms), dtype=bool)
+    invalid[ok] = ~shapely.is_valid(geoms[ok])
     add(invalid, lambda i: f"invalid geometry: {shapely.is_valid_reason(geoms[i])}")
     lines = ok & np.isin(types, (1, 5))
-    short = lines & (shapely.length(geoms) == 0)
+    short = np.zeros(len(geoms), dtype=bool)
+    short[lines] = shapely.length(geoms[lines]) == 0
     add(short, "LineString needs at least two distinct positions")
 
     if "id" in frame:
         ids = frame["id"].astype(str)
         dup = ids.duplicated(keep=False).to_numpy() & frame["id"].notna().to_numpy()
-        add(dup, lambda i: f"duplicate id {ids.iloc[i][:60]!r}")
+        add(dup, lambda i: f"duplicate id {quote(ids.iloc[i], 60)}")
     records = frame.drop(columns=frame.geometry.name).to_dict("records")
     for i, record in enumerate(records):
         clean = {k: v for k, v in record.items() if not _is_null(v)}

@@ -9,23 +9,31 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import io
 import mimetypes
 import os
 import posixpath
 import re
 import tarfile
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ._files import write_atomic
+from ._validate import quote
 from .errors import AssetError
 
 __all__ = ["PACKAGES", "cache_dir", "fetch_assets", "inline_assets", "missing_assets"]
 
 DEFAULT_REGISTRY = "https://registry.npmjs.org/"
+DEADLINE_S = 300.0  # for every download of one `corridors assets` (about 1.8 MB in all)
+READ_TIMEOUT_S = 30.0  # connecting, and waiting for each piece of a download
+_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,7 @@ class NpmPackage:
     version: str
     integrity: str
     licence: str
+    size: int  # bytes of the tarball: a download is cut off beyond it
 
     @property
     def filename(self) -> str:
@@ -53,36 +62,42 @@ PACKAGES = {
             "1.9.3",
             "sha512-iB2cR9vAkDOu5l3HAay2obcUHZ7xwUBBjph8+PGtmW/2lYhbLizWtG7nTeYht36WfOslixQF9D/uSIzhZgGMfQ==",
             "BSD-2-Clause",
+            863_887,
         ),
         NpmPackage(
             "jquery",
             "3.7.1",
             "sha512-m4avr8yL8kmFN8psrbFFFmB/If14iN5o9nw/NgnnM+kybDJpRsAynV2BsfpTYrTRysYUdADVD7CkUUizgkpLfg==",
             "MIT",
+            404_231,
         ),
         NpmPackage(
             "leaflet.fullscreen",
             "3.0.0",
             "sha512-81wWSUXz1ZtdneR0v5eJDWXUSx+Zo5J50WXWeydG/UcILfIEAgz/iOjZSi3p00Z9MJ/FC/P5i3CgdYuEAos0yQ==",
             "MIT",
+            5_935,
         ),
         NpmPackage(
             "leaflet-measure",
             "2.1.7",
             "sha512-IvoHIoVTIQSXUgaNnAMF17qXFB+dF5ICdwmY8BHyq/Hh33/xeGqQUUYlz0pRMzFN9NUcjsT6JBhCr1ia0CG5ug==",
             "MIT",
+            423_533,
         ),
         NpmPackage(
             "leaflet-minimap",
             "3.6.1",
             "sha512-6px8f6cfv1rKB6ACpL6bbUFGxipZOq4KsntJgBj9nOcW1RYa5+xFp8emOZwks9X+VtVVsQEwWwfgT1kTTL/LzA==",
             "BSD-2-Clause",
+            74_370,
         ),
         NpmPackage(
             "leaflet-groupedlayercontrol",
             "0.6.1",
             "sha512-xkGeH6ygcryFQI0FUWn6Bz93zlwrOSpeXgJQ3jLRoUQJ5h/Qgrz+GqR9nhBFfikjUKtC1sCKL3eDR9wNTWhLlA==",
             "MIT",
+            26_976,
         ),
     )
 }
@@ -135,45 +150,127 @@ def cache_dir() -> Path:
     return Path(base) / "corridors" / "npm"
 
 
-def _verified(package: NpmPackage, data: bytes, origin: str) -> bytes:
+def _integrity(package: NpmPackage, data: bytes) -> bool:
     algorithm, _, expected = package.integrity.partition("-")
-    actual = base64.b64encode(hashlib.new(algorithm, data).digest()).decode()
-    if actual != expected:
+    return base64.b64encode(hashlib.new(algorithm, data).digest()).decode() == expected
+
+
+def _verified(package: NpmPackage, data: bytes, origin: str) -> bytes:
+    if not _integrity(package, data):
         raise AssetError(
-            f"{origin}: {package.name}@{package.version} does not match its pinned {algorithm} integrity; "
-            "delete the file and fetch again"
+            f"{origin}: {package.name}@{package.version} does not match its pinned "
+            f"{package.integrity.partition('-')[0]} integrity; run `corridors assets` to download it again"
         )
     return data
 
 
+def _cached(package: NpmPackage) -> bool:
+    """Whether the cache holds the package's tarball intact (its size and hash are checked)."""
+    path = cache_dir() / package.filename
+    try:
+        if not path.is_file() or path.stat().st_size != package.size:
+            return False
+        return _integrity(package, path.read_bytes())
+    except OSError:
+        return False
+
+
 def missing_assets() -> list[str]:
-    """``name@version`` of every pinned package not yet in the cache."""
-    return [f"{p.name}@{p.version}" for p in PACKAGES.values() if not (cache_dir() / p.filename).is_file()]
+    """``name@version`` of every pinned package not in the cache, or there but not matching its hash."""
+    return [f"{p.name}@{p.version}" for p in PACKAGES.values() if not _cached(p)]
 
 
-def fetch_assets() -> list[Path]:
-    """Download every pinned package not yet cached (from ``$NPM_CONFIG_REGISTRY`` or npmjs.org).
-
-    Returns the cached tarballs. Raises :class:`~corridors.errors.AssetError` if the registry
-    cannot be reached or a tarball does not match its pinned integrity.
-    """
+def registry_url() -> str:
+    """The npm registry: ``$NPM_CONFIG_REGISTRY`` (an http or https URL), else npmjs.org."""
     registry = os.environ.get("NPM_CONFIG_REGISTRY") or DEFAULT_REGISTRY
-    paths = []
-    for package in PACKAGES.values():
-        path = cache_dir() / package.filename
-        if not path.is_file():
-            url = package.tarball_url(registry)
-            try:
-                with urllib.request.urlopen(url, timeout=60) as response:
-                    data = response.read()
-            except (urllib.error.URLError, OSError) as exc:
+    try:
+        parts = urllib.parse.urlsplit(registry)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        valid = False
+    if not valid:
+        raise AssetError(f"NPM_CONFIG_REGISTRY={quote(registry)} is not an http(s) URL such as {DEFAULT_REGISTRY}")
+    return registry
+
+
+def fetch_assets(
+    *,
+    deadline_s: float | None = None,
+    read_timeout_s: float | None = None,
+    report: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Download every pinned package not cached intact (from ``$NPM_CONFIG_REGISTRY`` or npmjs.org).
+
+    A cached tarball that does not match its pinned hash is downloaded again (repaired).
+
+    Parameters
+    ----------
+    deadline_s
+        Seconds for all the downloads together (default :data:`DEADLINE_S`), checked after each
+        piece received; a piece is waited for at most ``read_timeout_s`` seconds (default
+        :data:`READ_TIMEOUT_S`).
+    report
+        Called with one line per tarball downloaded or repaired.
+
+    Returns the cached tarballs. Raises :class:`~corridors.errors.AssetError` if the registry cannot
+    be reached, is too slow, sends more than the pinned size or bytes that do not match the pinned
+    integrity, or the cache folder cannot be written.
+    """
+    deadline = time.monotonic() + (DEADLINE_S if deadline_s is None else deadline_s)
+    timeout = READ_TIMEOUT_S if read_timeout_s is None else read_timeout_s
+    folder = cache_dir()
+    missing = [p for p in PACKAGES.values() if not _cached(p)]
+    if missing:
+        registry = registry_url()
+        if folder.exists() and not folder.is_dir():
+            raise AssetError(f"the npm cache {quote(str(folder))} is a file, not a folder; set CORRIDORS_CACHE_DIR")
+    for package in missing:
+        path = folder / package.filename
+        corrupt = path.exists()
+        url = package.tarball_url(registry)
+        try:
+            data = _verified(package, _download(package, url, deadline, timeout), quote(url))
+        except AssetError as exc:
+            note = f"the cached {package.filename} does not match its pinned hash, and " if corrupt else ""
+            raise AssetError(f"{note}{exc}") from None
+        try:
+            write_atomic(path, data)
+        except OSError as exc:
+            raise AssetError(
+                f"cannot write the npm cache {quote(str(folder))} ({exc.strerror}); "
+                "free some space or set CORRIDORS_CACHE_DIR to a writable folder"
+            ) from None
+        if report:
+            report(f"{'repaired' if corrupt else 'downloaded'} {path}")
+    return [folder / p.filename for p in PACKAGES.values()]
+
+
+def _download(package: NpmPackage, url: str, deadline: float, timeout: float) -> bytes:
+    """The tarball at ``url``: at most ``package.size`` bytes, before the deadline."""
+    what = f"{package.name}@{package.version} from {quote(url)}"
+    chunks, total = [], 0
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            stated = response.headers.get("Content-Length", "")
+            if stated.isdigit() and int(stated) > package.size:
                 raise AssetError(
-                    f"cannot download {package.name}@{package.version} from {url} ({exc}); "
-                    f"the maps' scripts are cached in {cache_dir()} after one run with network"
-                ) from exc
-            write_atomic(path, _verified(package, data, url))
-        paths.append(path)
-    return paths
+                    f"{what}: the registry offers {int(stated):,} bytes; the pinned size is {package.size:,}"
+                )
+            while chunk := response.read1(_CHUNK):  # returns what one receive brought
+                total += len(chunk)
+                if total > package.size:
+                    raise AssetError(f"{what}: more than the pinned {package.size:,} bytes were sent")
+                if time.monotonic() > deadline:
+                    raise AssetError(f"{what}: too slow ({total:,} of {package.size:,} bytes before the deadline)")
+                chunks.append(chunk)
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+        if isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError):
+            raise AssetError(f"cannot download {what}: no data for {timeout:g} s") from None
+        raise AssetError(
+            f"cannot download {what} ({quote(str(exc))}); the maps' scripts are cached in "
+            f"{quote(str(cache_dir()))} after one run with network"
+        ) from None
+    return b"".join(chunks)
 
 
 def _package_files(package: NpmPackage) -> dict[str, bytes]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -100,16 +102,39 @@ def _add_build(build: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status (2 for bad input, never a traceback)."""
+    """Run the command line; return the exit status (2 for bad input, never a traceback).
+
+    An error is one line on stderr of at most :data:`MAX_LINE` characters; warnings raised on the
+    way to an error are dropped (the error says what is wrong), otherwise they are shown after the run.
+    """
     args = _parser().parse_args(argv)
     from .errors import CorridorsError
 
-    try:
-        return _COMMANDS[args.command](args)
-    except CorridorsError as exc:
-        message = " ".join(str(exc).split())
-        print(f"corridors: error: {message}", file=sys.stderr)
-        return 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            status = _COMMANDS[args.command](args)
+        except (CorridorsError, OSError) as exc:  # OSError: a folder or file the system refuses
+            print(f"corridors: error: {_error_line(exc)}", file=sys.stderr)
+            return 2
+    for warning in caught:
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    return status
+
+
+MAX_LINE = 1_000  # characters of an error line (each value from the input is cut to 200 before)
+
+
+def _error_line(exc: Exception) -> str:
+    from ._validate import quote
+
+    if isinstance(exc, OSError) and exc.strerror:
+        where = f"{quote(os.fsdecode(exc.filename))}: " if exc.filename is not None else ""
+        message = f"{where}{exc.strerror}"
+    else:
+        message = str(exc)
+    message = " ".join(message.split())
+    return message if len(message) <= MAX_LINE else f"{message[:MAX_LINE]}… (+{len(message) - MAX_LINE:,} characters)"
 
 
 def _emit(frame: pd.DataFrame, fmt: str, columns: Sequence[str] | None = None) -> None:
@@ -174,7 +199,7 @@ def _routes(args: argparse.Namespace) -> gpd.GeoDataFrame:
     from .errors import LayerNotFoundError
     from .layers import read_route_layers, read_routes
 
-    routes = read_routes(args.routes) if args.routes else read_route_layers()
+    routes = read_routes(args.routes) if args.routes is not None else read_route_layers()
     if args.route:
         unknown = sorted(set(args.route) - set(routes["route_id"]))
         if unknown:
@@ -257,8 +282,12 @@ def _progress_bar(done: int, total: int, label: str) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from ._validate import quote
+    from .errors import BuildError
     from .report import build_maps
 
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise BuildError(f"--out {quote(args.out)} is a file, not a folder")
     paths = build_maps(
         args.out,
         args.names or None,
@@ -274,7 +303,7 @@ def _build(args: argparse.Namespace) -> int:
 def _assets(args: argparse.Namespace) -> int:
     from .assets import fetch_assets
 
-    for path in fetch_assets():
+    for path in fetch_assets(report=print):
         print(f"cached {path}")
     return 0
 

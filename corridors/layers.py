@@ -16,6 +16,7 @@ from .errors import LayerNotFoundError, ValidationError
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
+    from pyproj import CRS
 
 __all__ = [
     "geodata_dir",
@@ -137,6 +138,8 @@ def read_routes(routes: Any) -> gpd.GeoDataFrame:
     import geopandas as gpd
 
     if isinstance(routes, (str, PathLike)):
+        if not str(routes):
+            raise ValidationError("<no file>", ["file: no file name given (the path is empty)"])
         frame = read_geojson(Path(routes), kind="routes")
     elif isinstance(routes, gpd.GeoDataFrame):
         frame = _frame_to_wgs84(routes)
@@ -171,18 +174,14 @@ def read_geojson(path: Path, *, kind: str) -> gpd.GeoDataFrame:
     import shapely
     from pyproj import CRS
 
-    source = str(path)
+    source = _validate.shown_path(path)
     spec = _validate.SPECS[kind]
     data = _validate.read_geojson_bytes(path)
     features = _validate.as_feature_collection(data, source)
     crs_name = _validate.declared_crs(data, source)
-    crs = CRS.from_user_input(4326)
-    if crs_name is not None:
-        try:
-            crs = CRS.from_user_input(crs_name)
-        except Exception:  # pyproj raises CRSError, a subclass of Exception only
-            raise ValidationError(source, [f"file: unknown CRS {crs_name!r}"]) from None
+    crs = CRS.from_user_input(4326) if crs_name is None else _horizontal_crs(crs_name, source)
     problems, rows, geoms, labels = [], [], [], []
+    keys: set[str] = set()
     for index, feature in enumerate(features):
         label = _validate.feature_label(feature, index)
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
@@ -199,11 +198,22 @@ def read_geojson(path: Path, *, kind: str) -> gpd.GeoDataFrame:
             problems.extend(f"{label}: {message}" for message in found)
             continue
         row = dict(props or {})
+        keys.update(row)
+        if len(keys) > _validate.MAX_PROPERTY_KEYS:
+            # Each name becomes a column for every feature: refuse before the table grows.
+            raise ValidationError(
+                source,
+                [
+                    f"file: the features use more than {_validate.MAX_PROPERTY_KEYS} distinct property names "
+                    f"(first ones: {_validate.quote(sorted(keys)[:5], 120)}); keep a layer's properties to a "
+                    "fixed set"
+                ],
+            )
         fid = feature.get("id", row.get("id"))
         if fid is not None:
             row["id"] = fid
         rows.append(row)
-        geoms.append(shapely.force_2d(shapely.geometry.shape(feature["geometry"])))
+        geoms.append(shapely.geometry.shape(_validate.geometry_2d(feature["geometry"])))
         labels.append(label)
     if problems:
         # Report the property problems of the sound features too: every problem at once.
@@ -214,12 +224,55 @@ def read_geojson(path: Path, *, kind: str) -> gpd.GeoDataFrame:
         raise ValidationError(source, ["file: has no features"])
     if crs.is_projected and _looks_geographic(geoms):
         raise ValidationError(
-            source, [f"file: declares projected CRS {crs_name!r} but the coordinates look like degrees"]
+            source,
+            [f"file: declares projected CRS {_validate.quote(crs_name, 80)} but the coordinates look like degrees"],
         )
     frame = gpd.GeoDataFrame(rows, geometry=geoms, crs=crs)
     if not crs.equals(CRS.from_user_input(4326)):
-        frame = frame.to_crs(4326)
+        frame = _to_wgs84(frame, crs_name or "", labels, source)
     _validate.validate_frame(frame, spec, source, labels)
+    return frame
+
+
+def _horizontal_crs(name: str, source: str) -> CRS:
+    """The CRS a legacy ``crs`` member names; refused unless it places points on the Earth (geographic or
+    projected): a vertical, engineering or geocentric CRS cannot locate a route."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        crs = CRS.from_user_input(name)
+    except CRSError:
+        raise ValidationError(source, [f"file: unknown CRS {_validate.quote(name, 80)}"]) from None
+    if crs.is_compound or not (crs.is_geographic or crs.is_projected):
+        raise ValidationError(
+            source,
+            [
+                f"file: CRS {_validate.quote(name, 80)} is of type {crs.type_name}; GeoJSON coordinates need "
+                "a two-dimensional geographic or projected CRS"
+            ],
+        )
+    return crs
+
+
+def _to_wgs84(frame: gpd.GeoDataFrame, crs_name: str, labels: list[str], source: str) -> gpd.GeoDataFrame:
+    """Reproject to EPSG:4326, refusing coordinates outside the CRS's domain (they do not transform back)."""
+    import numpy as np
+    import shapely
+
+    original = frame.geometry.values
+    frame = frame.to_crs(4326)
+    back = frame.geometry.to_crs(original.crs).values
+    with np.errstate(invalid="ignore", over="ignore"):
+        scale = np.nan_to_num(np.abs(shapely.bounds(original)).max(axis=1), posinf=0.0) + 1.0
+        same = shapely.equals_exact(back, original, tolerance=1e-7 * scale)
+    if not same.all():
+        problems = [
+            f"{labels[i]}: coordinates fall outside the domain of CRS {_validate.quote(crs_name, 80)} "
+            "(they do not transform to longitude and latitude and back)"
+            for i in np.flatnonzero(~same)
+        ]
+        raise ValidationError(source, problems)
     return frame
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._files import write_atomic
+from ._files import remove_own_temporaries, write_atomic
 
 __all__ = ["MAP_NAMES", "Analysis", "analyse", "build_maps", "for_display", "map_specs", "write_atomic"]
 
@@ -203,8 +203,7 @@ def build_maps(
     report = progress or (lambda done, total, label: None)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob(".*.part"):  # left by a build that was killed
-        stale.unlink(missing_ok=True)
+    remove_own_temporaries(out)  # left by a build that was killed
     data = analyse()
     report(1, total, "analysis")
     written, failed, pages = [], [], {}

@@ -2,8 +2,10 @@
 
 import json
 import os
+import site
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -88,18 +90,45 @@ def test_lengths_are_positive():
 
 @pytest.mark.slow
 def test_wheel_installs_and_runs_outside_the_repository(tmp_path):
+    """In a new virtual environment that sees the dependencies of the running one (a venv or not), offline."""
     dist = tmp_path / "dist"
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)], check=True, capture_output=True
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)],
+        check=True,
+        capture_output=True,
     )
     wheel = next(dist.glob("*.whl"))
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=True)
+    venv.create(env_dir, with_pip=False)
     python = env_dir / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", str(wheel)], check=True)
+    inner = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    # The running interpreter's site-packages, after the new environment's own: its dependencies
+    # without its `corridors` (a plain path line, so the .pth files there, an editable install's, are not run).
+    outer = dict.fromkeys([*site.getsitepackages(), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
+    (Path(inner) / "outer_environment.pth").write_text("".join(f"{path}\n" for path in outer))
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            str(wheel),
+        ],
+        check=True,
+    )
     outside = tmp_path / "elsewhere"
     outside.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     run = lambda *args: subprocess.run(  # noqa: E731
         [str(env_dir / "bin" / "corridors"), *args], cwd=outside, env=env, capture_output=True, text=True, check=True
     )
@@ -115,4 +144,4 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path):
         text=True,
         check=True,
     ).stdout
-    assert str(env_dir) in where
+    assert where.startswith(inner)
