@@ -1,4 +1,4 @@
-"""Command-line interface: ``corridors layers|metrics|crossings|compare|historic|validate|build|assets``."""
+"""Command-line interface: ``corridors layers|metrics|crossings|compare|historic|validate|build|map|assets``."""
 
 from __future__ import annotations
 
@@ -47,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--png", action="store_true", help="also write a PNG of each map (headless Chromium)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
+    drawn = add("map", "Draw your own route file on the maps' basemap, legend, crossings and metrics panel.", fmt=False)
+    drawn.add_argument("file", help="route file: GeoJSON, GeoPackage, GeoParquet, Shapefile …")
+    drawn.add_argument("--out", metavar="FILE.html", help="output page (default: FILE's name with .html)")
+    drawn.add_argument("--title", help="the map's title (default: the file's name)")
+    drawn.add_argument("--self-contained", action="store_true", help="inline Leaflet and its plugins (works offline)")
+    drawn.add_argument("--png", action="store_true", help="also write a PNG beside the page (headless Chromium)")
     add("assets", "Download the maps' JavaScript and CSS from npm into the local cache.", fmt=False)
     return parser
 
@@ -186,7 +192,7 @@ def _progress_bar(done: int, total: int, label: str) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .report import build_maps
+    from .pipeline import build_maps
 
     paths = build_maps(
         args.out,
@@ -196,6 +202,18 @@ def _build(args: argparse.Namespace) -> int:
         progress=None if args.quiet else _progress_bar,
     )
     for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
+def _map(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .pipeline import map_from_routes, save_map
+
+    out = Path(args.out) if args.out else Path(Path(args.file).name).with_suffix(".html")
+    fmap = map_from_routes(args.file, title=args.title)
+    for path in save_map(fmap, out, self_contained=args.self_contained, png=args.png):
         print(f"wrote {path}")
     return 0
 
@@ -216,5 +234,6 @@ _COMMANDS = {
     "historic": _historic,
     "validate": _validate,
     "build": _build,
+    "map": _map,
     "assets": _assets,
 }

@@ -67,3 +67,7 @@ class BuildError(CorridorsError):
 
 class AssetError(CorridorsError):
     """A map's JavaScript or CSS cannot be fetched, verified or inlined, or no browser is available."""
+
+
+class CatalogueError(CorridorsError):
+    """The map catalogue (catalogue.toml) is malformed or names something the data does not have."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from corridors.cli import main
-from corridors.report import MAP_NAMES
+from corridors.pipeline import MAP_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,8 +11,9 @@ from corridors.assets import FILES, PACKAGES
 from corridors.crossings import crossings_from_routes
 from corridors.historic import historic_split
 from corridors.metrics import route_metrics
+from corridors.pipeline import MAP_NAMES, analyse, canonical_html, map_layers
 from corridors.render import ATTRIBUTION, MapSpec, render_map
-from corridors.report import MAP_NAMES, analyse, canonical_html
+from corridors.specs import ChoiceSpec
 
 
 @pytest.fixture(scope="module")
@@ -34,29 +35,35 @@ def render(analysed, countries, groups=()):
         ("astara_rasht", "zangezur"),
         (44, 36, 50, 42),
         groups,
-        labels=("baku", "nakhchivan"),
-        historic=True,
+        place_ids=("baku", "nakhchivan"),
+        layers=("nakhchivan", "historic_azerbaijan"),
     )
     historic = layers.read_layer("historic_azerbaijan")
-    return render_map(
+    data = map_layers(
         spec,
         countries=countries,
-        world=countries,
         routes=routes,
+        places=layers.read_layer("places"),
         metrics=metrics,
         crossings=crossings,
-        regions=layers.read_layer("nakhchivan"),
-        places=layers.read_layer("places"),
-        historic=historic,
+        layers={"nakhchivan": layers.read_layer("nakhchivan"), "historic_azerbaijan": historic},
         split=historic_split(historic),
     )
+    return render_map(spec, data)
+
+
+def choice(analysed, label, route_id):
+    routes, _, crossings = analysed
+    lines = routes[routes["route_id"] == route_id]
+    return ChoiceSpec(label, f"caption {label}", lines, crossings[crossings["route_id"] == route_id], (route_id,))
 
 
 def test_object_has_groups_legend_and_controls(analysed, countries):
-    fmap = render(analysed, countries, groups=(("A", ("zangezur",)), ("B", ("astara_rasht",))))
+    groups = (choice(analysed, "A", "zangezur"), choice(analysed, "B", "astara_rasht"))
+    fmap = render(analysed, countries, groups=groups)
     children = list(fmap._children.values())
     names = [type(c).__name__ for c in children]
-    assert {"LayerControl", "GroupedLayerControl", "MeasureControl", "Fullscreen", "_MiniMap"} <= set(names)
+    assert {"LayerControl", "GroupedLayerControl", "MeasureControl", "Fullscreen", "VectorMiniMap"} <= set(names)
     groups = [c for c in children if type(c).__name__ == "FeatureGroup"]
     assert [g.layer_name for g in groups] == ["A", "B"]
     assert [g.show for g in groups] == [True, False]  # exclusive: only the first is drawn at first
