@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -99,12 +99,17 @@ class Catalogue:
     layers: Mapping[str, LayerStyle]
     basemap_layers: tuple[str, ...]
     maps: Mapping[str, MapEntry]
+    place_labels: Mapping[str, str] = field(default_factory=dict)  # place id -> label where not the data's name
     user_caption: str = ""  # template of a user's own map: {count}, {modes}, {length_km}, {crossings}, {as_of}
 
     @property
     def map_names(self) -> tuple[str, ...]:
         """The maps, in build order."""
         return tuple(self.maps)
+
+    def place_label(self, place_id: str, name: str) -> str:
+        """The text a map shows for a place: the catalogue's label, else the data's ``name``."""
+        return self.place_labels.get(place_id, name)
 
     def colour(self, route_id: str, default: str = "#333333") -> str:
         """The route's colour; ``default`` for a route the catalogue does not know (a user's own)."""
@@ -155,7 +160,8 @@ def read_catalogue(path: str | Path = CATALOGUE_PATH) -> Catalogue:
     if problems:
         raise CatalogueError(f"{source}: {len(problems)} problem(s): " + "; ".join(problems))
     user_caption = " ".join(str(raw.get("user_map", {}).get("caption", "")).split())
-    return Catalogue(routes, layers, basemap, maps, user_caption)
+    place_labels = {str(k): str(v) for k, v in raw.get("place_labels", {}).items()}
+    return Catalogue(routes, layers, basemap, maps, place_labels, user_caption)
 
 
 def _map_entry(

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
+    from .network import CorridorNetwork
     from .render import MapLayers
 
 __all__ = [
@@ -64,6 +65,7 @@ class Analysis:
     crossings: pd.DataFrame  # crossings_from_routes, with border posts and the Nakhchivan exclave
     split: pd.DataFrame  # historic_split
     comparisons: Mapping[str, pd.DataFrame]  # alternatives, per map with a comparison
+    network: CorridorNetwork | None  # the network the comparisons ran on (None when no map compares)
     specs: tuple[MapSpec, ...]  # one per map, in MAP_NAMES order
 
     @property
@@ -140,7 +142,7 @@ def analyse(catalogue: Catalogue | None = None) -> Analysis:
         network=network,
         country_names=dict(zip(countries["iso_a2"], countries["name"], strict=True)),
     )
-    return Analysis(countries, routes, places, layers, metrics, crossings, split, comparisons, tuple(specs))
+    return Analysis(countries, routes, places, layers, metrics, crossings, split, comparisons, network, tuple(specs))
 
 
 def map_layers(

@@ -300,6 +300,9 @@ def add_labels(fmap: folium.Map, places: gpd.GeoDataFrame, place_ids: tuple[str,
             ),
             interactive=False,
         ).add_to(fmap)
+    from .catalogue import load_catalogue
+
+    catalogue = load_catalogue()
     by_id = places.set_index("id")
     for place_id in place_ids:
         place = by_id.loc[place_id]
@@ -310,7 +313,10 @@ def add_labels(fmap: folium.Map, places: gpd.GeoDataFrame, place_ids: tuple[str,
             fill=True,
             fill_opacity=1,
             tooltip=folium.Tooltip(
-                _text(place["name"]), permanent=True, direction="right", class_name="corridors-place-label"
+                _text(catalogue.place_label(place_id, place["name"])),
+                permanent=True,
+                direction="right",
+                class_name="corridors-place-label",
             ),
         ).add_to(fmap)
 

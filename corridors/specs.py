@@ -221,7 +221,8 @@ def path_lines(network: CorridorNetwork, path: Sequence[str], routes: gpd.GeoDat
 
     ``path`` is a path of place names as :func:`corridors.network.alternatives` gives it. Each
     run of consecutive edges on one route feature becomes one piece of that feature's line,
-    cut at the run's first and last place.
+    cut at the run's first and last place and tied to them (the line passes within
+    :data:`corridors.network.SNAP_DEG` of a place), so the pieces join end to end.
     """
     import geopandas as gpd
 
@@ -238,8 +239,11 @@ def path_lines(network: CorridorNetwork, path: Sequence[str], routes: gpd.GeoDat
     rows, pieces = [], []
     for feature, a, b in runs:
         line = routes.geometry.iloc[feature]
-        start, end = line.project(points[a]), line.project(points[b])
-        pieces.append(substring(line, min(start, end), max(start, end)))
+        piece = substring(line, line.project(points[a]), line.project(points[b]))  # runs from a to b
+        # The line passes within SNAP_DEG of its stops: tie each piece to its two places, so that
+        # consecutive pieces meet and the path is drawn without a gap from end to end.
+        coords = [points[a].coords[0], *shapely.get_coordinates(piece).tolist(), points[b].coords[0]]
+        pieces.append(shapely.LineString([c for i, c in enumerate(coords) if i == 0 or c != coords[i - 1]]))
         rows.append(routes.iloc[feature].drop(labels=routes.geometry.name))
     return gpd.GeoDataFrame(pd.DataFrame(rows).reset_index(drop=True), geometry=pieces, crs=4326)
 
