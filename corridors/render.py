@@ -11,7 +11,7 @@ from branca.element import Element
 from ._html import text as _text
 from .catalogue import load_catalogue
 from .display import Basemap  # noqa: F401  (MapLayers field type)
-from .render_layers import HISTORIC_COLOURS, VectorMiniMap, add_basemap, add_labels
+from .render_layers import HISTORIC_COLOURS, VectorMiniMap, add_basemap, add_labels, figure_of
 from .specs import ChoiceSpec, MapSpec
 
 if TYPE_CHECKING:
@@ -100,6 +100,7 @@ def render_map(spec: MapSpec, data: MapLayers) -> folium.Map:
         tiles=None,
         width=f"{MAP_WIDTH_PCT}%",
         control_scale=True,
+        zoom_snap=0.25,  # fit the extent in quarter zoom steps: a close-up map is not left half empty
     )
     # Only Leaflet and jQuery (folium's popups use it): no Bootstrap or icon fonts to fetch.
     fmap.default_js = [js for js in fmap.default_js if js[0] in ("leaflet", "jquery")]
@@ -110,7 +111,10 @@ def render_map(spec: MapSpec, data: MapLayers) -> folium.Map:
     for name in (*catalogue.basemap_layers, *spec.layers):
         if name in data.layers:
             add_layer(fmap, catalogue.layers[name].draw, data.layers[name], split=data.split)
-    routes = drawable_routes(data.routes[data.routes["route_id"].isin(spec.route_ids)])
+    # The map's first route is drawn last, on top: a long route never hides the one the map is about.
+    order = {route_id: -i for i, route_id in enumerate(spec.route_ids)}
+    chosen = data.routes[data.routes["route_id"].isin(spec.route_ids)]
+    routes = drawable_routes(chosen.iloc[chosen["route_id"].map(order).argsort(kind="stable")])
     choices = spec.groups or (ChoiceSpec("Routes", spec.caption, routes, data.crossings, spec.route_ids),)
     layers = []
     for i, choice in enumerate(choices):
@@ -127,7 +131,7 @@ def render_map(spec: MapSpec, data: MapLayers) -> folium.Map:
         control.layers_untoggle = [g.get_name() for g in layers[1:]]  # a list in group order: deterministic
         control.add_to(fmap)
     _add_controls(fmap, data.world)
-    drawn = routes if not spec.groups else drawable_routes(spec.groups[0].lines)
+    drawn = routes.iloc[::-1] if not spec.groups else drawable_routes(spec.groups[0].lines)  # legend: map order
     _add_legend(fmap, drawn, spec.historic)
     _add_title(fmap, spec)
     _add_summary(
@@ -353,4 +357,4 @@ def _add_summary(
         f"{_split_table(split) if split is not None else ''}{_comparison_table(spec)}"
         f"<p style='font-size:11px'>Sources: {_text(ATTRIBUTION)}</p></aside>"
     )
-    fmap.get_root().html.add_child(_element(panel))
+    figure_of(fmap).html.add_child(_element(panel))

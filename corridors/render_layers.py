@@ -7,7 +7,8 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from branca.element import Element, MacroElement
+import shapely
+from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
 from folium.plugins import MiniMap
 from folium.template import Template
@@ -22,30 +23,36 @@ if TYPE_CHECKING:
 
     from .display import Basemap
 
-__all__ = ["DRAWERS", "HISTORIC_COLOURS", "VectorMiniMap", "add_basemap", "add_labels", "add_layer"]
+__all__ = ["DRAWERS", "HISTORIC_COLOURS", "VectorMiniMap", "add_basemap", "add_labels", "add_layer", "figure_of"]
 
 HISTORIC_COLOURS = {"north": "#0072B2", "south": "#E69F00"}
 WATER = "#cfe3f0"  # lakes: the sea's colour
 RIVER = "#4a90c2"
 PIPELINE = "#8c6d31"  # brown: no route hue
 EVENT = "#5b2a86"
+SHARE_OFFSET_PX = 16  # a share label hangs this far below its point: clear of a 12 px country name
 LABEL_CSS = """<style>
 .leaflet-tooltip.corridors-sea-label {background:transparent;border:0;box-shadow:none;padding:0;color:#2c6a99;
   font:italic 12px/1 serif;text-shadow:0 0 3px #fff}
 .leaflet-tooltip.corridors-capital-label, .leaflet-tooltip.corridors-region-label {background:transparent;border:0;
   box-shadow:none;padding:0 4px;color:#333;font:11px/1 sans-serif;text-shadow:0 0 3px #fff,0 0 3px #fff}
-.leaflet-tooltip.corridors-sea-label::before, .leaflet-tooltip.corridors-capital-label::before,
+.leaflet-tooltip.corridors-share-label {background:#fff;border:1px solid #999;box-shadow:none;padding:2px 4px;
+  color:#222;font:bold 12px/1.2 sans-serif}
+.leaflet-tooltip.corridors-share-label::before, .leaflet-tooltip.corridors-sea-label::before,
+.leaflet-tooltip.corridors-capital-label::before,
 .leaflet-tooltip.corridors-region-label::before {display:none}
 </style>"""
 
 
-def _label(fmap: folium.Map, lat: float, lon: float, name: str, css: str, direction: str = "center") -> None:
+def _label(
+    fmap: folium.Map, lat: float, lon: float, name: str, css: str, direction: str = "center", offset_px: int = 0
+) -> None:
     import folium
 
     folium.Marker(
         [lat, lon],
         icon=folium.DivIcon(html="", icon_size=(0, 0)),
-        tooltip=folium.Tooltip(_text(name), permanent=True, direction=direction, class_name=css),
+        tooltip=folium.Tooltip(_text(name), permanent=True, direction=direction, class_name=css, offset=[0, offset_px]),
         interactive=False,
     ).add_to(fmap)
 
@@ -70,7 +77,7 @@ def _historic(fmap: folium.Map, historic: gpd.GeoDataFrame, split: pd.DataFrame 
         raise CatalogueError("the historic layer is drawn with its split (historic_split); none was given")
     shares = split.set_index(["definition", "part"])
     parts = historic[["name", "part", "definition", "population", "population_year", "geometry"]].copy()
-    parts["label"] = [
+    parts["tooltip"] = [
         _text(
             f"{r.name}: {r.population:,} people ({r.population_year}). "
             f"{'Northern part (Republic of Azerbaijan)' if r.part == 'north' else 'Southern part (Iran)'}: "
@@ -82,7 +89,7 @@ def _historic(fmap: folium.Map, historic: gpd.GeoDataFrame, split: pd.DataFrame 
         for r in parts.itertuples(index=False)
     ]
     folium.GeoJson(
-        parts[["label", "part", "definition", "geometry"]],
+        parts[["tooltip", "part", "definition", "geometry"]],
         name="Historic Azerbaijan, divided in 1828",
         style_function=lambda f: {
             "fillColor": HISTORIC_COLOURS[f["properties"]["part"]],
@@ -91,8 +98,20 @@ def _historic(fmap: folium.Map, historic: gpd.GeoDataFrame, split: pd.DataFrame 
             "fillOpacity": 0.25 if f["properties"]["definition"] == "core" else 0.08,
             "dashArray": None if f["properties"]["definition"] == "core" else "4 4",
         },
-        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
     ).add_to(fmap)
+    figure_of(fmap).header.add_child(_css())
+    for part, name in (("north", "North of the Aras"), ("south", "South (Iran)")):
+        core = historic[(historic["part"] == part) & (historic["definition"] == "core")]
+        if core.empty:
+            continue
+        area = shapely.union_all(core.geometry.values)
+        west, _, east, _ = area.bounds
+        point = shapely.get_point(shapely.maximum_inscribed_circle(area, (east - west) / 100), 0)
+        row = shares.loc[("core", part)]
+        text = f"{name}: {row['area_share']:.0%} of the area, {row['population_share']:.0%} of the people"
+        # Below the country's own name, which sits at the same point of the same polygon.
+        _label(fmap, point.y, point.x, text, "corridors-share-label", direction="bottom", offset_px=SHARE_OFFSET_PX)
 
 
 def _water(fmap: folium.Map, lakes: gpd.GeoDataFrame, split: pd.DataFrame | None) -> None:
@@ -124,7 +143,7 @@ def _rivers(fmap: folium.Map, rivers: gpd.GeoDataFrame, split: pd.DataFrame | No
 
 
 def _sea_labels(fmap: folium.Map, seas: gpd.GeoDataFrame, split: pd.DataFrame | None) -> None:
-    fmap.get_root().header.add_child(_css())
+    figure_of(fmap).header.add_child(_css())
     for row in seas.itertuples(index=False):
         point = row.geometry.representative_point()
         _label(fmap, point.y, point.x, str(row.name), "corridors-sea-label")
@@ -133,7 +152,7 @@ def _sea_labels(fmap: folium.Map, seas: gpd.GeoDataFrame, split: pd.DataFrame | 
 def _capitals(fmap: folium.Map, capitals: gpd.GeoDataFrame, split: pd.DataFrame | None) -> None:
     import folium
 
-    fmap.get_root().header.add_child(_css())
+    figure_of(fmap).header.add_child(_css())
     for row in capitals.itertuples(index=False):
         point = row.geometry.representative_point()
         folium.RegularPolygonMarker(
@@ -152,7 +171,7 @@ def _capitals(fmap: folium.Map, capitals: gpd.GeoDataFrame, split: pd.DataFrame 
 def _admin1(fmap: folium.Map, regions: gpd.GeoDataFrame, split: pd.DataFrame | None) -> None:
     import folium
 
-    fmap.get_root().header.add_child(_css())
+    figure_of(fmap).header.add_child(_css())
     shown = regions[["name", "geometry"]].copy()
     shown["name"] = shown["name"].map(_text)
     folium.GeoJson(
@@ -212,6 +231,14 @@ def _pipelines(fmap: folium.Map, pipelines: gpd.GeoDataFrame, split: pd.DataFram
     group.add_to(fmap)
 
 
+def figure_of(fmap: folium.Map) -> Figure:
+    """The page a map is drawn on (folium's root element is always a branca Figure)."""
+    root = fmap.get_root()
+    if not isinstance(root, Figure):
+        raise TypeError(f"the map's root is a {type(root).__name__}, not a branca Figure")
+    return root
+
+
 def _css() -> folium.Element:
     import folium
 
@@ -256,7 +283,7 @@ def add_basemap(fmap: folium.Map, basemap: Basemap) -> None:
     import folium
 
     style = f"<style>#{fmap.get_name()}{{background:{SEA_COLOUR}}}</style>"
-    fmap.get_root().header.add_child(Element(style))
+    figure_of(fmap).header.add_child(Element(style))
     land = basemap.land.copy()
     land["name"] = land["name"].map(_text)
     folium.GeoJson(
@@ -290,7 +317,7 @@ def add_labels(fmap: folium.Map, places: gpd.GeoDataFrame, place_ids: tuple[str,
     """Static labels: each country filling enough of the view, and the map's key places (a dot and a name)."""
     import folium
 
-    fmap.get_root().header.add_child(Element(_LABEL_CSS))
+    figure_of(fmap).header.add_child(Element(_LABEL_CSS))
     for row in countries.itertuples(index=False):
         folium.Marker(
             [row.lat, row.lon],

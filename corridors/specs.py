@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import shapely
@@ -345,10 +345,10 @@ def map_specs(
                 raise BuildError(f"map {entry.name}: its choices need the comparison and the network")
             for choice in entry.choices:
                 way = _way_through(ways, choice.through, entry.name, choice.label)
-                lines = path_lines(network, list(way["path"]), routes)
-                through = _through_text(list(way["country_sequence"]), country_names)
+                lines = path_lines(network, [str(p) for p in way["path"]], routes)
+                through = _through_text([str(c) for c in way["country_sequence"]], country_names)
                 groups.append(_choice(entry, choice.label, way, lines, crossings, through, str(context["as_of"])))
-        comparison = ()
+        comparison: tuple[tuple[str, float, float, int], ...] = ()
         if shown is not None:
             comparison = tuple(
                 (str(r.sequence_text), float(r.length_km), float(r.extra_km), int(r.crossings))
@@ -372,7 +372,7 @@ def map_specs(
     return specs
 
 
-def _way_through(ways: pd.DataFrame, through: Sequence[str], map_name: str, label: str) -> dict[str, object]:
+def _way_through(ways: pd.DataFrame, through: Sequence[str], map_name: str, label: str) -> dict[str, Any]:
     """The shortest alternative whose land countries, besides its end points', are exactly ``through``."""
     for way in ways.to_dict("records"):
         sequence = list(way["country_sequence"])
