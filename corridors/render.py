@@ -134,8 +134,15 @@ def render_map(spec: MapSpec, data: MapLayers) -> folium.Map:
     drawn = routes.iloc[::-1] if not spec.groups else drawable_routes(spec.groups[0].lines)  # legend: map order
     _add_legend(fmap, drawn, spec.historic)
     _add_title(fmap, spec)
+    events = data.layers.get("events") if "events" in spec.layers else None
     _add_summary(
-        fmap, spec, data.metrics, data.split if spec.historic else None, layers, route_display_names(data.routes)
+        fmap,
+        spec,
+        data.metrics,
+        data.split if spec.historic else None,
+        layers,
+        route_display_names(data.routes),
+        events,
     )
     return fmap
 
@@ -324,6 +331,18 @@ def _choice_sections(spec: MapSpec, layers: list[folium.FeatureGroup], names: Ma
     return "".join(sections)
 
 
+def _events_table(events: pd.DataFrame) -> str:
+    rows = []
+    for e in events.sort_values(["date", "event_id"]).to_dict("records"):
+        end = e.get("date_end")
+        when = f"{e['date']}–{end}" if isinstance(end, str) and end else str(e["date"])
+        rows.append(
+            f"<tr><th scope='row'>{_text(when)}</th><td>{_text(e['name'])}</td><td>{_text(e['summary'])}</td>"
+            f"<td>{_text(e['source'])}</td></tr>"
+        )
+    return _table("Dated events", ("Date", "Event", "What happened", "Source"), rows)
+
+
 def _add_summary(
     fmap: folium.Map,
     spec: MapSpec,
@@ -331,6 +350,7 @@ def _add_summary(
     split: pd.DataFrame | None,
     layers: list[folium.FeatureGroup],
     names: Mapping[str, str],
+    events: pd.DataFrame | None = None,
 ) -> None:
     """The text a screen reader or a reader without JavaScript gets: summary and metrics table."""
     rows = []
@@ -355,6 +375,7 @@ def _add_summary(
         f"{_choice_sections(spec, layers, names) if spec.groups else ''}"
         f"{_table('Route metrics (geodesic kilometres on the WGS84 ellipsoid)', ROUTE_COLUMNS, rows)}"
         f"{_split_table(split) if split is not None else ''}{_comparison_table(spec)}"
+        f"{_events_table(events) if events is not None and len(events) else ''}"
         f"<p style='font-size:11px'>Sources: {_text(ATTRIBUTION)}</p></aside>"
     )
     figure_of(fmap).html.add_child(_element(panel))

@@ -236,3 +236,40 @@ def test_an_unreadable_route_file_is_one_line_exit_2(tmp_path, capsys):
     assert main(["map", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("corridors: error: ") and "cannot read it as a route layer" in err and err.count("\n") == 1
+
+
+def test_dated_events_are_drawn_and_listed_in_the_panel(analysed, countries):
+    import geopandas as gpd
+    import shapely
+
+    routes, metrics, crossings = analysed
+    events = gpd.GeoDataFrame(
+        {
+            "event_id": ["b", "a"],
+            "name": ["Later <event>", "Earlier"],
+            "date": ["2025-08-08", "2024-01-01"],
+            "date_end": [None, "2024-02-01"],
+            "kind": ["agreement", "works"],
+            "summary": ["signed", "begun"],
+            "source": ["S1", "S2"],
+        },
+        geometry=[shapely.Point(46.2, 38.9), shapely.Point(46.0, 38.9)],
+        crs=4326,
+    )
+    spec = MapSpec("t", "T", "C", ("zangezur",), (45.5, 38.7, 46.8, 39.3), layers=("events",))
+    data = map_layers(
+        spec,
+        countries=countries,
+        routes=routes,
+        places=layers.read_layer("places"),
+        metrics=metrics,
+        crossings=crossings,
+        layers={"events": events},
+        split=None,
+    )
+    page = render_map(spec, data).get_root().render()
+    panel = page[page.index("<aside class='corridors-panel'") :]
+    assert "<caption>Dated events</caption>" in panel
+    assert panel.index("2024-01-01–2024-02-01") < panel.index("2025-08-08")  # in date order
+    assert "Later &lt;event&gt;" in panel
+    assert "2025-08-08: Later &lt;event&gt;" in page  # the marker's tooltip
