@@ -25,7 +25,7 @@ into the previous country) and the max relative difference must be < 1e-3.
 The routes are generated a few thousand at a time, so that the generation's own high-water
 mark stays well below the package's (``rss_before_mb`` is the peak before ``route_metrics``).
 
-With ``--maps`` it also times ``corridors.report.build_maps`` (all maps, from reading the
+With ``--maps`` it also times ``corridors.pipeline.build_maps`` (all maps, from reading the
 layers to writing the files) against ``GeoDataFrame.explore()`` + ``Map.save`` of the same
 layers per map (countries at full resolution, Nakhchivan, the map's routes and crossings;
 layers read and analysed before the clock starts), each in a fresh process, and compares the
@@ -251,13 +251,13 @@ def _overlap_zones(countries):
 
 
 def run_build_maps() -> dict:
-    """Time ``corridors.report.build_maps`` (all maps, from reading the layers) into a temporary folder."""
+    """Time ``corridors.pipeline.build_maps`` (all maps, from reading the layers) into a temporary folder."""
     import tempfile
 
     import folium  # noqa: F401  (imports are not what is measured)
     import geopandas  # noqa: F401
 
-    from corridors.report import build_maps
+    from corridors.pipeline import build_maps
 
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
@@ -279,7 +279,7 @@ def run_explore_maps() -> dict:
 
     import geopandas as gpd
 
-    from corridors.report import analyse
+    from corridors.pipeline import analyse
 
     data = analyse()  # as build_maps makes it; not timed
     with tempfile.TemporaryDirectory() as out:
@@ -429,7 +429,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"package time per route at N={hi} / at N={lo}: {per_hi / per_lo:.2f}")
     maps = None
     if args.maps:
-        print("\nmaps: corridors.report.build_maps vs GeoDataFrame.explore() ...", flush=True)
+        print("\nmaps: corridors.pipeline.build_maps vs GeoDataFrame.explore() ...", flush=True)
         maps = compare_maps()
         print(
             f"build {maps['build']['seconds']:.2f} s, {maps['build']['total_bytes'] / 1e6:.2f} MB; "

@@ -38,9 +38,9 @@ ROUTE_COLUMNS = ("route_id", "route_name", "segments", "length_km", "mode", "sta
 
 
 def _map_names() -> tuple[str, ...]:
-    from .report import MAP_NAMES
+    from .catalogue import load_catalogue  # the catalogue is TOML: no heavy import for --help
 
-    return MAP_NAMES
+    return tuple(load_catalogue().map_names)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     validate = add("validate", f"Check a route file ({ROUTE_FILES}); exit 2 listing every problem.", fmt=False)
     validate.add_argument("file")
     _add_build(add("build", "Build the HTML maps into maps/ (or --out DIR).", fmt=False))
+    drawn = add("map", "Draw your own route file on the maps' basemap, legend, crossings and metrics panel.", fmt=False)
+    drawn.add_argument("file", help=f"route file ({ROUTE_FILES})")
+    drawn.add_argument("--out", metavar="FILE.html", help="output page (default: FILE's name with .html)")
+    drawn.add_argument("--title", help="the map's title (default: the file's name)")
+    drawn.add_argument("--self-contained", action="store_true", help="inline Leaflet and its plugins (works offline)")
+    drawn.add_argument("--png", action="store_true", help="also write a PNG beside the page (headless Chromium)")
     add("assets", "Download the maps' JavaScript and CSS from npm into the local cache.", fmt=False)
     return parser
 
@@ -284,7 +290,7 @@ def _progress_bar(done: int, total: int, label: str) -> None:
 def _build(args: argparse.Namespace) -> int:
     from ._validate import quote
     from .errors import BuildError
-    from .report import build_maps
+    from .pipeline import build_maps
 
     if os.path.exists(args.out) and not os.path.isdir(args.out):
         raise BuildError(f"--out {quote(args.out)} is a file, not a folder")
@@ -296,6 +302,18 @@ def _build(args: argparse.Namespace) -> int:
         progress=None if args.quiet else _progress_bar,
     )
     for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
+def _map(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .pipeline import map_from_routes, save_map
+
+    out = Path(args.out) if args.out else Path(Path(args.file).name).with_suffix(".html")
+    fmap = map_from_routes(args.file, title=args.title)
+    for path in save_map(fmap, out, self_contained=args.self_contained, png=args.png):
         print(f"wrote {path}")
     return 0
 
@@ -318,5 +336,6 @@ _COMMANDS = {
     "historic": _historic,
     "validate": _validate,
     "build": _build,
+    "map": _map,
     "assets": _assets,
 }

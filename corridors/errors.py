@@ -77,3 +77,7 @@ class ToleranceError(CorridorsError, ValueError):
 
 class LonLatSwapWarning(UserWarning):
     """A route lies outside the detailed region but would lie inside it with lon and lat swapped."""
+
+
+class CatalogueError(CorridorsError):
+    """The map catalogue (catalogue.toml) is malformed or names something the data does not have."""

@@ -2,46 +2,27 @@
 
 from __future__ import annotations
 
-import html
-import json
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from branca.element import Element
+
+from ._html import text as _text
+from .catalogue import load_catalogue
+from .display import Basemap  # noqa: F401  (MapLayers field type)
+from .render_layers import HISTORIC_COLOURS, VectorMiniMap, add_basemap, add_labels, figure_of
+from .specs import ChoiceSpec, MapSpec
 
 if TYPE_CHECKING:
     import folium
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["MapSpec", "render_map"]
+__all__ = ["MapLayers", "MapSpec", "VectorMiniMap", "render_map", "route_display_names"]
 
-# Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
-ROUTE_COLOURS = {
-    "zangezur": "#D55E00",
-    "aras_corridor": "#009E73",
-    "kalaleh_jolfa": "#009E73",
-    "astara_rasht": "#0072B2",
-    "qazvin_rasht": "#56B4E9",
-    "instc_west": "#CC79A7",
-    "instc_trans_caspian": "#E69F00",
-    "instc_east": "#F0E442",
-    "baku_alat": "#555555",
-    "alat_horadiz": "#555555",
-    "baku_tbilisi_kars": "#000000",
-}
-# What a reader sees instead of the route_id (legend, summary table); unknown ids show as they are.
-ROUTE_LABELS = {
-    "zangezur": "Zangezur route (through Meghri)",
-    "aras_corridor": "Aras corridor (Iranian bypass)",
-    "kalaleh_jolfa": "Kalaleh–Jolfa highway",
-    "astara_rasht": "Astara–Rasht railway",
-    "qazvin_rasht": "Qazvin–Rasht railway",
-    "instc_west": "INSTC western route",
-    "instc_trans_caspian": "INSTC trans-Caspian route",
-    "instc_east": "INSTC eastern route",
-    "baku_alat": "Baku–Alat railway",
-    "alat_horadiz": "Alat–Horadiz railway",
-    "baku_tbilisi_kars": "Baku–Tbilisi–Kars railway",
-}
+# Route colours come from the catalogue (corridors/catalogue.toml); a user's own route is dark grey.
+ROUTE_COLOURS = {route_id: style.colour for route_id, style in load_catalogue().routes.items()}
 DASHES = {"operational": None, "under_construction": "10 6", "planned": "2 6", "proposed": "1 8", "defunct": "4 4"}
 ATTRIBUTION = (
     "Borders © OpenStreetMap contributors (ODbL); Natural Earth (public domain); "
@@ -49,61 +30,68 @@ ATTRIBUTION = (
 )
 
 
-SHORT_ATTRIBUTION = "© OpenStreetMap contributors (ODbL) · Natural Earth (PD) · GeoNames (CC BY 4.0) · searoute"
-
-
-_TEMPLATE_SAFE = str.maketrans({"{": "&#123;", "}": "&#125;", "%": "&#37;", "`": "&#96;", "$": "&#36;", "\\": "&#92;"})
-
-
-def _text(value: object) -> str:
-    """Escape text from data for HTML, for folium's Jinja templates and for JavaScript template literals."""
-    return html.escape(str(value)).translate(_TEMPLATE_SAFE)
+def route_display_names(routes: pd.DataFrame) -> dict[str, str]:
+    """What a reader sees for each route id: the data's ``route_name``, else the id itself."""
+    names = routes["route_name"] if "route_name" in routes else routes["route_id"]
+    out: dict[str, str] = {}
+    for route_id, name in zip(routes["route_id"], names, strict=True):
+        if route_id not in out or out[route_id] == route_id:
+            out[str(route_id)] = str(name) if isinstance(name, str) and name else str(route_id)
+    return out
 
 
 @dataclass(frozen=True)
-class MapSpec:
-    """What one map shows: its routes, extent, title and caption (numbers come from the analysis)."""
+class MapLayers:
+    """What one map draws, prepared for its bounds by :func:`corridors.pipeline.map_layers`.
 
-    name: str
-    title: str
-    caption: str
-    route_ids: tuple[str, ...]
-    bounds: tuple[float, float, float, float]  # west, south, east, north (WGS84 degrees)
-    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()  # exclusive layer groups: (label, route ids)
-    labels: tuple[str, ...] = ()  # ids of places labelled on the map
-    historic: bool = False  # draw the two parts of historic Azerbaijan and tabulate their shares
-    # Alternatives between two places: (countries in order, km, extra km, crossings), shortest first.
-    comparison: tuple[tuple[str, float, float, int], ...] = ()
-    comparison_title: str = ""
+    ``metrics`` as from :func:`corridors.metrics.route_metrics`, ``crossings`` as from
+    ``crossings_from_routes``, ``split`` as from :func:`corridors.historic.historic_split`;
+    ``layers`` the basemap extras and thematic layers by catalogue name; ``world`` the whole
+    countries layer (for the overview map).
+    """
 
-    def visible_route_ids(self) -> tuple[str, ...]:
-        """Routes drawn when the page opens: the first exclusive group, else every route."""
-        return self.groups[0][1] if self.groups else self.route_ids
+    basemap: Basemap
+    country_labels: pd.DataFrame  # name, lon, lat
+    world: gpd.GeoDataFrame
+    routes: gpd.GeoDataFrame
+    metrics: pd.DataFrame
+    crossings: pd.DataFrame
+    places: gpd.GeoDataFrame
+    layers: Mapping[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    split: pd.DataFrame | None = None
 
 
-def render_map(
-    spec: MapSpec,
-    *,
-    countries: gpd.GeoDataFrame,
-    world: gpd.GeoDataFrame,
-    routes: gpd.GeoDataFrame,
-    metrics: pd.DataFrame,
-    crossings: pd.DataFrame,
-    regions: gpd.GeoDataFrame,
-    places: gpd.GeoDataFrame,
-    historic: gpd.GeoDataFrame,
-    split: pd.DataFrame,
-) -> folium.Map:
+def drawable_routes(routes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Routes as lines the drawing functions accept: one LineString per row, every property they read present.
+
+    MultiLineStrings become one row per part; a feature without ``name``, ``status``, ``mode``
+    or ``sources`` (a user's geometry-only file) shows its route name and "unknown".
+    """
+    names = route_display_names(routes)
+    lines = routes.explode(index_parts=False).reset_index(drop=True)
+    lines = lines[lines.geometry.geom_type == "LineString"].copy()
+    lines["route_name"] = lines["route_id"].map(names)
+    for column, default in (("status", "unknown"), ("mode", "unknown"), ("sources", "not stated")):
+        if column not in lines:
+            lines[column] = default
+        lines[column] = lines[column].where(lines[column].notna(), default)
+    if "name" not in lines:
+        lines["name"] = lines["route_name"]
+    lines["name"] = lines["name"].where(lines["name"].notna(), lines["route_name"])
+    return lines
+
+
+def render_map(spec: MapSpec, data: MapLayers) -> folium.Map:
     """Draw one map: offline vector basemap, routes by status, crossings, legend, caption and summary.
 
-    All inputs come from the layers and the analysis (``metrics``: one row per route as from
-    :func:`corridors.metrics.route_metrics`; ``crossings`` as from ``crossings_from_routes``;
-    ``split`` as from :func:`corridors.historic.historic_split`; ``countries``, ``regions`` and
-    ``historic`` already prepared for display, ``world`` the whole countries layer for the
-    overview map). Every text taken from data is escaped.
+    Every text taken from data is escaped. With exclusive ways (``spec.groups``) each way is a
+    layer drawing exactly its path; the panel holds each way's caption and legend entries
+    (``section.corridors-choice``), shown for the way on display.
     """
     import folium
     from folium.plugins import GroupedLayerControl
+
+    from .render_layers import add_layer
 
     west, south, east, north = spec.bounds
     fmap = folium.Map(
@@ -112,33 +100,50 @@ def render_map(
         tiles=None,
         width=f"{MAP_WIDTH_PCT}%",
         control_scale=True,
+        zoom_snap=0.25,  # fit the extent in quarter zoom steps: a close-up map is not left half empty
     )
     # Only Leaflet and jQuery (folium's popups use it): no Bootstrap or icon fonts to fetch.
     fmap.default_js = [js for js in fmap.default_js if js[0] in ("leaflet", "jquery")]
     fmap.default_css = [css for css in fmap.default_css if css[0] == "leaflet_css"]
     fmap.fit_bounds([[south, west], [north, east]])
-    _add_basemap(fmap, countries, regions)
-    if spec.historic and not historic.empty:
-        _add_historic(fmap, historic, split)
-    chosen = routes[routes["route_id"].isin(spec.route_ids)]
-    groups = spec.groups or (("Routes", spec.route_ids),)
+    add_basemap(fmap, data.basemap)
+    catalogue = load_catalogue()
+    for name in (*catalogue.basemap_layers, *spec.layers):
+        if name in data.layers:
+            add_layer(fmap, catalogue.layers[name].draw, data.layers[name], split=data.split)
+    # The map's first route is drawn last, on top: a long route never hides the one the map is about.
+    order = {route_id: -i for i, route_id in enumerate(spec.route_ids)}
+    chosen = data.routes[data.routes["route_id"].isin(spec.route_ids)]
+    routes = drawable_routes(chosen.iloc[chosen["route_id"].map(order).argsort(kind="stable")])
+    choices = spec.groups or (ChoiceSpec("Routes", spec.caption, routes, data.crossings, spec.route_ids),)
     layers = []
-    for i, (label, ids) in enumerate(groups):
-        group = folium.FeatureGroup(name=_text(label), show=i == 0 or not spec.groups)
-        _add_routes(group, chosen[chosen["route_id"].isin(ids)], metrics)
-        _add_crossings(group, crossings[crossings["route_id"].isin(ids)])
+    for i, choice in enumerate(choices):
+        group = folium.FeatureGroup(name=_text(choice.label), show=i == 0 or not spec.groups)
+        lines = drawable_routes(choice.lines) if spec.groups else routes
+        _add_routes(group, lines, data.metrics)
+        _add_crossings(group, choice.crossings[choice.crossings["route_id"].isin(choice.route_ids)])
         group.add_to(fmap)
         layers.append(group)
-    _add_labels(fmap, places, spec.labels)
+    add_labels(fmap, data.places, spec.place_ids, data.country_labels)
     folium.LayerControl(collapsed=True).add_to(fmap)  # an icon: the title keeps its room
     if spec.groups:
         control = GroupedLayerControl({"Show one way": layers}, exclusive_groups=True, collapsed=False)
         control.layers_untoggle = [g.get_name() for g in layers[1:]]  # a list in group order: deterministic
         control.add_to(fmap)
-    _add_controls(fmap, world)
-    _add_legend(fmap, chosen, spec.historic)
+    _add_controls(fmap, data.world)
+    drawn = routes.iloc[::-1] if not spec.groups else drawable_routes(spec.groups[0].lines)  # legend: map order
+    _add_legend(fmap, drawn, spec.historic)
     _add_title(fmap, spec)
-    _add_summary(fmap, spec, metrics, split if spec.historic else None)
+    events = data.layers.get("events") if "events" in spec.layers else None
+    _add_summary(
+        fmap,
+        spec,
+        data.metrics,
+        data.split if spec.historic else None,
+        layers,
+        route_display_names(data.routes),
+        events,
+    )
     return fmap
 
 
@@ -163,69 +168,7 @@ _PAGE_CSS = f"""
 """
 
 
-def _add_basemap(fmap: folium.Map, countries: gpd.GeoDataFrame, regions: gpd.GeoDataFrame) -> None:
-    import folium
-
-    land = countries[["iso_a2", "name", "geometry"]].copy()
-    land["name"] = land["name"].map(_text)
-    folium.GeoJson(
-        land,
-        name="Offline basemap (countries)",
-        style_function=lambda _: {"fillColor": "#f2efe9", "color": "#7a7a7a", "weight": 1, "fillOpacity": 1},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-        overlay=False,
-        attribution=html.escape(SHORT_ATTRIBUTION),  # the attribution line at the bottom of the map
-    ).add_to(fmap)
-    folium.TileLayer("OpenStreetMap", name="OpenStreetMap tiles (online)", show=False, overlay=False).add_to(fmap)
-    if regions.empty:  # outside this map
-        return
-    named = regions[["name", "geometry"]].copy()
-    named["name"] = named["name"].map(_text)
-    folium.GeoJson(
-        named,
-        name="Nakhchivan (exclave)",
-        style_function=lambda _: {"fillColor": "#fde0c5", "color": "#D55E00", "weight": 1.5, "fillOpacity": 0.5},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-    ).add_to(fmap)
-
-
-HISTORIC_COLOURS = {"north": "#0072B2", "south": "#E69F00"}
-
-
-def _add_historic(fmap: folium.Map, historic: gpd.GeoDataFrame, split: pd.DataFrame) -> None:
-    import folium
-
-    shares = split.set_index(["definition", "part"])
-    parts = historic[["name", "part", "definition", "population", "population_year", "geometry"]].copy()
-    parts["label"] = [
-        _text(
-            f"{r.name}: {r.population:,} people ({r.population_year}). "
-            f"{'Northern part (Republic of Azerbaijan)' if r.part == 'north' else 'Southern part (Iran)'}: "
-            f"{shares.loc[(r.definition, r.part), 'area_share']:.0%} of the area, "
-            f"{shares.loc[(r.definition, r.part), 'population_share']:.0%} of the population"
-            + (" (with Zanjan)" if r.definition != "core" else "")
-        )
-        for r in parts.itertuples(index=False)
-    ]
-    folium.GeoJson(
-        parts[["label", "part", "definition", "geometry"]],
-        name="Historic Azerbaijan, divided in 1828",
-        style_function=lambda f: {
-            "fillColor": HISTORIC_COLOURS[f["properties"]["part"]],
-            "color": HISTORIC_COLOURS[f["properties"]["part"]],
-            "weight": 1.5,
-            "fillOpacity": 0.25 if f["properties"]["definition"] == "core" else 0.08,
-            "dashArray": None if f["properties"]["definition"] == "core" else "4 4",
-        },
-        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-    ).add_to(fmap)
-
-
-def _label(route_id: str) -> str:
-    return ROUTE_LABELS.get(route_id, route_id)
-
-
-def _add_routes(group: Any, routes: gpd.GeoDataFrame, metrics: pd.DataFrame) -> None:
+def _add_routes(group: folium.FeatureGroup, routes: gpd.GeoDataFrame, metrics: pd.DataFrame) -> None:
     import folium
 
     by_id = metrics.set_index("route_id")
@@ -234,7 +177,7 @@ def _add_routes(group: Any, routes: gpd.GeoDataFrame, metrics: pd.DataFrame) -> 
         km = ", ".join(f"{_text(str(k))} {v:.1f} km" for k, v in m["km_by_country"].items())
         popup = (
             f"<b>{_text(str(row.name))}</b><br>{_text(row.status.replace('_', ' '))}, {_text(row.mode)}"
-            f"<br>{_text(_label(row.route_id))}: {m['length_km']:.1f} km ({km})"
+            f"<br>{_text(row.route_name)}: {m['length_km']:.1f} km ({km})"
             f"<br>{_text(m['sequence_text'])}<br><small>Sources: {_text(str(row.sources))}</small>"
         )
         folium.PolyLine(
@@ -247,7 +190,7 @@ def _add_routes(group: Any, routes: gpd.GeoDataFrame, metrics: pd.DataFrame) -> 
         ).add_to(group)
 
 
-def _add_crossings(group: Any, crossings: pd.DataFrame) -> None:
+def _add_crossings(group: folium.FeatureGroup, crossings: pd.DataFrame) -> None:
     import folium
 
     for row in crossings.to_dict("records"):
@@ -270,24 +213,6 @@ def _add_crossings(group: Any, crossings: pd.DataFrame) -> None:
 NEAR_POST_KM = 5.0  # a crossing names the border post within this distance
 
 
-def _add_labels(fmap: folium.Map, places: gpd.GeoDataFrame, ids: tuple[str, ...]) -> None:
-    import folium
-
-    by_id = places.set_index("id")
-    for place_id in ids:
-        place = by_id.loc[place_id]
-        folium.CircleMarker(
-            [place.geometry.y, place.geometry.x],
-            radius=3,
-            color="#222222",
-            fill=True,
-            fill_opacity=1,
-            tooltip=folium.Tooltip(
-                _text(place["name"]), permanent=True, direction="right", class_name="corridors-label"
-            ),
-        ).add_to(fmap)
-
-
 def _add_controls(fmap: folium.Map, countries: gpd.GeoDataFrame) -> None:
     from folium.plugins import Fullscreen, MeasureControl
 
@@ -305,66 +230,15 @@ def _add_controls(fmap: folium.Map, countries: gpd.GeoDataFrame) -> None:
     fmap.get_root().html.add_child(_element(aria))
 
 
-def _element(markup: str) -> Any:
-    import folium
-
-    return folium.Element(markup)
-
-
-MINIMAP_TOLERANCE_DEG = 0.1  # the overview map only needs outlines at ~10 km
-MINIMAP_MIN_AREA_DEG2 = 0.05  # and no islands smaller than ~500 km²
-
-
-def VectorMiniMap(countries: gpd.GeoDataFrame) -> Any:  # noqa: N802 - a folium element factory
-    """An overview map drawn from the countries layer, so that it works without tiles or network."""
-    import shapely
-    from branca.element import MacroElement
-    from folium.elements import JSCSSMixin
-    from folium.plugins import MiniMap
-    from folium.template import Template
-
-    parts = shapely.get_parts(countries.geometry.values)
-    parts = parts[shapely.area(parts) >= MINIMAP_MIN_AREA_DEG2]
-    outlines = shapely.set_precision(shapely.simplify(parts, MINIMAP_TOLERANCE_DEG), 0.01)
-    data = {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(g))}
-            for g in outlines
-            if not shapely.is_empty(g)
-        ],
-    }
-
-    class _MiniMap(JSCSSMixin, MacroElement):
-        _template = Template(
-            """
-            {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = new L.Control.MiniMap(
-                L.geoJson({{ this.data|tojson }}, {
-                    interactive: false,
-                    style: function () { return {color: "#7a7a7a", weight: 1, fillColor: "#f2efe9", fillOpacity: 1}; }
-                }),
-                {position: "bottomright", width: 150, height: 150, zoomLevelOffset: -4, toggleDisplay: true}
-            );
-            {{ this._parent.get_name() }}.addControl({{ this.get_name() }});
-            {% endmacro %}
-            """
-        )
-        default_js = MiniMap.default_js
-        default_css = MiniMap.default_css
-
-        def __init__(self) -> None:
-            super().__init__()
-            self._name = "MiniMap"
-            self.data = data
-
-    return _MiniMap()
+def _element(markup: str) -> Element:
+    return Element(markup)
 
 
 def _add_legend(fmap: folium.Map, routes: gpd.GeoDataFrame, historic: bool) -> None:
     seen = dict.fromkeys(routes["route_id"])
+    names = route_display_names(routes)
     swatch = '<span style="border-top:4px solid {};display:inline-block;width:28px"></span>'
-    items = "".join(f"<li>{swatch.format(ROUTE_COLOURS.get(r, '#333'))} {_text(_label(r))}</li>" for r in seen)
+    items = "".join(f"<li>{swatch.format(ROUTE_COLOURS.get(r, '#333'))} {_text(names[r])}</li>" for r in seen)
     styles = "".join(
         '<li><svg width="28" height="6" aria-hidden="true"><line x1="0" y1="3" x2="28" y2="3" stroke="#333" '
         'stroke-width="3"'
@@ -435,22 +309,73 @@ def _comparison_table(spec: MapSpec) -> str:
 ROUTE_COLUMNS = ("Route", "Length km", "km by country", "km by status", "Border crossings", "Countries in order")
 
 
-def _add_summary(fmap: folium.Map, spec: MapSpec, metrics: pd.DataFrame, split: pd.DataFrame | None) -> None:
+def _choice_sections(spec: MapSpec, layers: list[folium.FeatureGroup], names: Mapping[str, str]) -> str:
+    """Per exclusive way, its caption and legend entries; only the way shown at first is not ``hidden``.
+
+    Each ``section.corridors-choice`` names its layer in ``data-layer`` (the FeatureGroup's
+    JavaScript variable) and its position in ``data-choice``: the page's script shows the
+    section of the way the reader picks.
+    """
+    sections = []
+    for i, (choice, layer) in enumerate(zip(spec.groups, layers, strict=True)):
+        swatch = '<span style="border-top:4px solid {};display:inline-block;width:28px"></span>'
+        items = "".join(
+            f"<li>{swatch.format(ROUTE_COLOURS.get(r, '#333333'))} {_text(names.get(r, r))}</li>"
+            for r in choice.route_ids
+        )
+        sections.append(
+            f"<section class='corridors-choice' data-choice='{i}' data-layer='{layer.get_name()}'"
+            f"{'' if i == 0 else ' hidden'}><h3>{_text(choice.label)}</h3><p>{_text(choice.caption)}</p>"
+            f"<ul class='corridors-choice-legend' style='list-style:none;padding:0;margin:0'>{items}</ul></section>"
+        )
+    return "".join(sections)
+
+
+def _events_table(events: pd.DataFrame) -> str:
+    rows = []
+    for e in events.sort_values(["date", "event_id"]).to_dict("records"):
+        end = e.get("date_end")
+        when = f"{e['date']}–{end}" if isinstance(end, str) and end else str(e["date"])
+        rows.append(
+            f"<tr><th scope='row'>{_text(when)}</th><td>{_text(e['name'])}</td><td>{_text(e['summary'])}</td>"
+            f"<td>{_text(e['source'])}</td></tr>"
+        )
+    return _table("Dated events", ("Date", "Event", "What happened", "Source"), rows)
+
+
+def _add_summary(
+    fmap: folium.Map,
+    spec: MapSpec,
+    metrics: pd.DataFrame,
+    split: pd.DataFrame | None,
+    layers: list[folium.FeatureGroup],
+    names: Mapping[str, str],
+    events: pd.DataFrame | None = None,
+) -> None:
     """The text a screen reader or a reader without JavaScript gets: summary and metrics table."""
     rows = []
     for m in metrics[metrics["route_id"].isin(spec.route_ids)].to_dict("records"):
         by_country = ", ".join(f"{_text(k)} {v:,.1f}" for k, v in m["km_by_country"].items())
-        by_status = ", ".join(f"{_text(k.replace('_', ' '))} {v:,.1f}" for k, v in m["km_by_status"].items())
+        statuses = m.get("km_by_status")
+        by_status = (
+            ", ".join(f"{_text(k.replace('_', ' '))} {v:,.1f}" for k, v in statuses.items())
+            if isinstance(statuses, dict)
+            else "not stated"
+        )
         rows.append(
-            f"<tr><th scope='row'>{_text(_label(m['route_id']))}</th><td class='num'>{m['length_km']:,.1f}</td>"
+            f"<tr><th scope='row'>{_text(names.get(m['route_id'], m['route_id']))}</th>"
+            f"<td class='num'>{m['length_km']:,.1f}</td>"
             f"<td>{by_country}</td><td>{by_status}</td><td class='num'>{m['crossings']}</td>"
             f"<td>{_text(m['sequence_text'])}</td></tr>"
         )
     panel = (
         f"{_PAGE_CSS}<aside class='corridors-panel' aria-label='Summary and metrics'>"
         f"<h2>{_text(spec.title)}</h2><p>{_text(spec.caption)}</p>"
+        f"<p class='corridors-status-as-of'>Status {_text(spec.status_as_of)}</p>"
+        f"{_choice_sections(spec, layers, names) if spec.groups else ''}"
         f"{_table('Route metrics (geodesic kilometres on the WGS84 ellipsoid)', ROUTE_COLUMNS, rows)}"
         f"{_split_table(split) if split is not None else ''}{_comparison_table(spec)}"
+        f"{_events_table(events) if events is not None and len(events) else ''}"
         f"<p style='font-size:11px'>Sources: {_text(ATTRIBUTION)}</p></aside>"
     )
-    fmap.get_root().html.add_child(_element(panel))
+    figure_of(fmap).html.add_child(_element(panel))

@@ -12,8 +12,8 @@ from PIL import Image
 
 import corridors.layers as layers
 from corridors.assets import inline_assets, missing_assets
+from corridors.pipeline import MAP_NAMES, analyse, build_maps, canonical_html, for_display
 from corridors.render import MapSpec, render_map
-from corridors.report import MAP_NAMES, analyse, build_maps, canonical_html, for_display
 from corridors.snapshot import CHROMIUM_ARGS, chromium_path
 
 pytestmark = pytest.mark.browser

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import corridors._files as files
-import corridors.report as report
+import corridors.pipeline as pipeline
 from corridors.cli import main
-from corridors.report import MAP_NAMES
+from corridors.pipeline import MAP_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 OLD = "<!DOCTYPE html>\n<html><body>previous build</body></html>\n"
@@ -22,11 +22,11 @@ OLD = "<!DOCTYPE html>\n<html><body>previous build</body></html>\n"
 KILLER = """
 import os, pickle, signal, sys
 import corridors._files as files
-import corridors.report as report
+import corridors.pipeline as pipeline
 
 with open(sys.argv[1], "rb") as handle:
     analysis = pickle.load(handle)
-report.analyse = lambda: analysis
+pipeline.analyse = lambda *args, **kwargs: analysis
 kill_at, calls, write_all = int(sys.argv[3]), [], files._write_all
 
 def write_then_die(handle, data):
@@ -44,11 +44,11 @@ sys.exit(main(["build", "--quiet", "--out", sys.argv[2], *sys.argv[4:]]))
 
 @pytest.fixture(scope="module")
 def analysis():
-    return report.analyse()
+    return pipeline.analyse()
 
 
 def test_build_is_deterministic_small_and_equals_the_committed_maps(tmp_path, analysis, monkeypatch):
-    monkeypatch.setattr(report, "analyse", lambda: analysis)  # computed once for this file
+    monkeypatch.setattr(pipeline, "analyse", lambda *args, **kwargs: analysis)  # computed once for this file
     assert main(["build", "--quiet", "--out", str(tmp_path)]) == 0
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == sorted(f"{n}.html" for n in MAP_NAMES)
@@ -89,7 +89,7 @@ def test_killed_build_leaves_old_or_complete_files(tmp_path, analysis, kill_at, 
         else:
             assert path.read_text() == OLD, name  # the previous version, never half-written
 
-    monkeypatch.setattr(report, "analyse", lambda: analysis)
+    monkeypatch.setattr(pipeline, "analyse", lambda *args, **kwargs: analysis)
     assert main(["build", "--quiet", "--out", str(out), *SOME]) == 0
     left = sorted(p.name for p in out.iterdir())
     assert left == sorted([f"{n}.html" for n in SOME] + [p.name for p in users])

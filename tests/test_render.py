@@ -11,8 +11,9 @@ from corridors.assets import FILES, PACKAGES
 from corridors.crossings import crossings_from_routes
 from corridors.historic import historic_split
 from corridors.metrics import route_metrics
+from corridors.pipeline import MAP_NAMES, analyse, canonical_html, map_layers
 from corridors.render import ATTRIBUTION, MapSpec, render_map
-from corridors.report import MAP_NAMES, analyse, canonical_html
+from corridors.specs import ChoiceSpec
 
 
 @pytest.fixture(scope="module")
@@ -34,29 +35,35 @@ def render(analysed, countries, groups=()):
         ("astara_rasht", "zangezur"),
         (44, 36, 50, 42),
         groups,
-        labels=("baku", "nakhchivan"),
-        historic=True,
+        place_ids=("baku", "nakhchivan"),
+        layers=("nakhchivan", "historic_azerbaijan"),
     )
     historic = layers.read_layer("historic_azerbaijan")
-    return render_map(
+    data = map_layers(
         spec,
         countries=countries,
-        world=countries,
         routes=routes,
+        places=layers.read_layer("places"),
         metrics=metrics,
         crossings=crossings,
-        regions=layers.read_layer("nakhchivan"),
-        places=layers.read_layer("places"),
-        historic=historic,
+        layers={"nakhchivan": layers.read_layer("nakhchivan"), "historic_azerbaijan": historic},
         split=historic_split(historic),
     )
+    return render_map(spec, data)
+
+
+def choice(analysed, label, route_id):
+    routes, _, crossings = analysed
+    lines = routes[routes["route_id"] == route_id]
+    return ChoiceSpec(label, f"caption {label}", lines, crossings[crossings["route_id"] == route_id], (route_id,))
 
 
 def test_object_has_groups_legend_and_controls(analysed, countries):
-    fmap = render(analysed, countries, groups=(("A", ("zangezur",)), ("B", ("astara_rasht",))))
+    groups = (choice(analysed, "A", "zangezur"), choice(analysed, "B", "astara_rasht"))
+    fmap = render(analysed, countries, groups=groups)
     children = list(fmap._children.values())
     names = [type(c).__name__ for c in children]
-    assert {"LayerControl", "GroupedLayerControl", "MeasureControl", "Fullscreen", "_MiniMap"} <= set(names)
+    assert {"LayerControl", "GroupedLayerControl", "MeasureControl", "Fullscreen", "VectorMiniMap"} <= set(names)
     groups = [c for c in children if type(c).__name__ == "FeatureGroup"]
     assert [g.layer_name for g in groups] == ["A", "B"]
     assert [g.show for g in groups] == [True, False]  # exclusive: only the first is drawn at first
@@ -117,3 +124,152 @@ def test_captions_carry_the_analysis_numbers():
         assert access.comparison[i][0] == way.sequence_text
     south = data.split.set_index(["definition", "part"]).loc[("core", "south")]
     assert f"{south['area_share']:.0%} of the area" in specs["historic_azerbaijan"].caption
+
+
+def test_each_way_has_its_caption_and_legend_in_the_page(analysed, countries):
+    groups = (choice(analysed, "A", "zangezur"), choice(analysed, "B", "astara_rasht"))
+    fmap = render(analysed, countries, groups=groups)
+    layers = [c for c in fmap._children.values() if type(c).__name__ == "FeatureGroup"]
+    page = fmap.get_root().render()
+    first = f"<section class='corridors-choice' data-choice='0' data-layer='{layers[0].get_name()}'><h3>A</h3>"
+    second = f"<section class='corridors-choice' data-choice='1' data-layer='{layers[1].get_name()}' hidden><h3>B</h3>"
+    assert first in page and second in page
+    assert "<p>caption B</p>" in page
+
+
+def test_basemap_strokes_borders_not_clip_edges(analysed, countries):
+    page = canonical_html(render(analysed, countries).get_root().render())
+    assert '"stroke": false' in page  # land fills: no outline, so the clip frame is never drawn
+    assert "background:#cfe3f0" in page  # the sea is the map's background, distinct from the land
+    labels = re.findall(r"\.bindTooltip\(\s*`<div>\s*([^<]*?)\s*</div>`,\s*\{[^}]*corridors-country-label", page)
+    assert {"Armenia", "Azerbaijan", "Iran"} <= set(labels)
+
+
+def test_vector_minimap_is_one_class(countries):
+    from corridors.render import VectorMiniMap
+
+    first, second = VectorMiniMap(countries), VectorMiniMap(countries)
+    assert type(first) is type(second) is VectorMiniMap
+    assert first.data["features"] and first.data == second.data
+
+
+def test_every_draw_kind_draws_a_synthetic_layer_with_escaped_text():
+    import folium
+    import geopandas as gpd
+    import shapely
+
+    from corridors.render_layers import DRAWERS, add_layer
+
+    hostile = "<b>Araz</b> {{1+1}}"
+    point, line = shapely.Point(46.2, 38.9), shapely.LineString([(45.5, 38.95), (46.5, 38.85)])
+    square = shapely.box(45.9, 38.8, 46.1, 39.0)
+    frames = {
+        "region": gpd.GeoDataFrame({"name": [hostile]}, geometry=[square], crs=4326),
+        "water": gpd.GeoDataFrame({"name": [hostile]}, geometry=[square], crs=4326),
+        "rivers": gpd.GeoDataFrame({"name": [hostile]}, geometry=[line], crs=4326),
+        "sea_labels": gpd.GeoDataFrame({"name": [hostile]}, geometry=[point], crs=4326),
+        "capitals": gpd.GeoDataFrame({"name": [hostile], "iso_a2": ["AM"]}, geometry=[point], crs=4326),
+        "admin1": gpd.GeoDataFrame({"name": [hostile], "iso_a2": ["AM"]}, geometry=[square], crs=4326),
+        "events": gpd.GeoDataFrame(
+            {
+                "event_id": ["e1"],
+                "name": [hostile],
+                "date": ["2025-08-08"],
+                "date_end": [None],
+                "kind": ["agreement"],
+                "summary": ["signed"],
+                "source": ["Title — https://example.org"],
+            },
+            geometry=[point],
+            crs=4326,
+        ),
+        "pipelines": gpd.GeoDataFrame(
+            {"name": [hostile], "status": ["operational"], "status_as_of": ["2026-11-01"]},
+            geometry=[shapely.MultiLineString([line.coords, [(46.5, 38.85), (46.7, 38.9)]])],
+            crs=4326,
+        ),
+    }
+    assert set(frames) | {"countries", "historic"} == set(DRAWERS)
+    for kind, frame in frames.items():
+        fmap = folium.Map(tiles=None)
+        add_layer(fmap, kind, frame)
+        page = fmap.get_root().render().replace("\\u0026", "&")  # GeoJSON properties are JSON-escaped too
+        assert "&lt;b&gt;Araz&lt;/b&gt; &#123;&#123;1+1&#125;&#125;" in page, kind
+        assert "<b>Araz</b>" not in page, kind
+    fmap = folium.Map(tiles=None)
+    add_layer(fmap, "events", frames["events"])
+    assert "2025-08-08: &lt;b&gt;Araz" in fmap.get_root().render()
+    fmap = folium.Map(tiles=None)
+    add_layer(fmap, "pipelines", frames["pipelines"])
+    assert "pipeline, operational as of 2026-11-01" in fmap.get_root().render()
+
+
+def test_your_own_route_file_on_a_map(tmp_path, capsys):
+    import geopandas as gpd
+    import shapely
+
+    from corridors.cli import main
+
+    frame = gpd.GeoDataFrame(
+        geometry=[
+            shapely.MultiLineString([[(45.0, 39.5), (47.0, 39.5)], [(47.0, 40.0), (49.0, 40.0)]]),
+            shapely.LineString([(44.0, 40.0), (46.0, 41.0)]),
+        ],
+        crs=4326,
+    )
+    source = tmp_path / "mine.gpkg"
+    frame.to_file(source, driver="GPKG")
+    out = tmp_path / "mine.html"
+    assert main(["map", str(source), "--out", str(out), "--title", "Mine <i>"]) == 0
+    assert capsys.readouterr().out == f"wrote {out}\n"
+    page = out.read_text(encoding="utf-8")
+    assert "Mine &lt;i&gt;" in page and "2 route(s) (mode not stated)" in page
+    assert page.count("<tr><th scope='row'>") == 2  # both routes in the metrics table
+    assert "as of an unstated date" in page
+
+
+def test_an_unreadable_route_file_is_one_line_exit_2(tmp_path, capsys):
+    from corridors.cli import main
+
+    bad = tmp_path / "bad.gpkg"
+    bad.write_bytes(b"not a geopackage")
+    assert main(["map", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("corridors: error: ") and "cannot read it as a route layer" in err and err.count("\n") == 1
+
+
+def test_dated_events_are_drawn_and_listed_in_the_panel(analysed, countries):
+    import geopandas as gpd
+    import shapely
+
+    routes, metrics, crossings = analysed
+    events = gpd.GeoDataFrame(
+        {
+            "event_id": ["b", "a"],
+            "name": ["Later <event>", "Earlier"],
+            "date": ["2025-08-08", "2024-01-01"],
+            "date_end": [None, "2024-02-01"],
+            "kind": ["agreement", "works"],
+            "summary": ["signed", "begun"],
+            "source": ["S1", "S2"],
+        },
+        geometry=[shapely.Point(46.2, 38.9), shapely.Point(46.0, 38.9)],
+        crs=4326,
+    )
+    spec = MapSpec("t", "T", "C", ("zangezur",), (45.5, 38.7, 46.8, 39.3), layers=("events",))
+    data = map_layers(
+        spec,
+        countries=countries,
+        routes=routes,
+        places=layers.read_layer("places"),
+        metrics=metrics,
+        crossings=crossings,
+        layers={"events": events},
+        split=None,
+    )
+    page = render_map(spec, data).get_root().render()
+    panel = page[page.index("<aside class='corridors-panel'") :]
+    assert "<caption>Dated events</caption>" in panel
+    assert panel.index("2024-01-01–2024-02-01") < panel.index("2025-08-08")  # in date order
+    assert "Later &lt;event&gt;" in panel
+    assert "2025-08-08: Later &lt;event&gt;" in page  # the marker's tooltip

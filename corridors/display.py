@@ -1,0 +1,127 @@
+"""Display geometry: layers clipped and simplified the way a map of given bounds draws them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import shapely
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = ["Basemap", "basemap_for_display", "country_labels", "for_display"]
+
+# Display only (see for_display): outlines simplified to at least ~300 m, coordinates snapped
+# to a 0.001° grid (~100 m), which writes them with at most 3 decimals.
+DISPLAY_TOLERANCE_DEG = 0.003
+DISPLAY_GRID_DEG = 0.001
+# Beyond the detailed frame the land is drawn coarsely out to this many map widths on every side:
+# three zoom-outs (each doubles the view) still show land, not the edge of a clip.
+SURROUNDING_WIDTHS = 4.0
+SURROUNDING_PIXELS = 400  # coarse land: simplified to 1/400 of the map's width
+LABEL_MIN_SHARE = 0.02  # a country is labelled when it fills at least 2% of the map's extent
+
+
+def _frame(bounds: tuple[float, float, float, float], widths: float) -> shapely.Polygon:
+    west, south, east, north = bounds
+    width, height = east - west, north - south
+    return shapely.box(
+        max(west - widths * width, -180.0),
+        max(south - widths * height, -90.0),
+        min(east + widths * width, 180.0),
+        min(north + widths * height, 90.0),
+    )
+
+
+def for_display(layer: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
+    """A layer as a map with these bounds (west, south, east, north) draws it: the analysis keeps
+    full resolution.
+
+    Clipped to the bounds widened by their own width and height on every side (room to pan),
+    simplified to the larger of :data:`DISPLAY_TOLERANCE_DEG` and 1/2000 of the map's width
+    (what a pixel spans at the map's zoom), coordinates snapped to :data:`DISPLAY_GRID_DEG`.
+    Features left empty are dropped.
+    """
+    west, _, east, _ = bounds
+    tolerance = max(DISPLAY_TOLERANCE_DEG, (east - west) / 2000)
+    shown = layer.copy()
+    shown.geometry = shapely.set_precision(
+        shapely.simplify(shapely.intersection(shown.geometry.values, _frame(bounds, 1.0)), tolerance),
+        DISPLAY_GRID_DEG,
+    )
+    return shown[~shown.geometry.is_empty]
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """The land of one map: fills without outline (detailed inside the frame, coarse around it) and borders as lines.
+
+    Outlines are drawn from the polygons' boundaries cut by the frame, so no edge of a clip is
+    ever stroked, and the coarse land around the frame keeps one zoom-out (and three) from
+    showing a rectangle of sea.
+    """
+
+    land: gpd.GeoDataFrame  # polygons: iso_a2, name
+    borders: gpd.GeoDataFrame  # lines: iso_a2
+
+
+def basemap_for_display(countries: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]) -> Basemap:
+    """The countries as the map of ``bounds`` draws them (see :class:`Basemap`)."""
+    import geopandas as gpd
+
+    west, _, east, _ = bounds
+    detail_tol = max(DISPLAY_TOLERANCE_DEG, (east - west) / 2000)
+    coarse_tol = max(DISPLAY_TOLERANCE_DEG, (east - west) / SURROUNDING_PIXELS)
+    inner, outer = _frame(bounds, 1.0), _frame(bounds, SURROUNDING_WIDTHS)
+    geoms = countries.geometry.values
+    near = shapely.intersects(geoms, outer)
+    geoms, attrs = geoms[near], countries.loc[near, ["iso_a2", "name"]].reset_index(drop=True)
+
+    def snap(values: np.ndarray, tolerance: float) -> np.ndarray:
+        return shapely.set_precision(shapely.simplify(values, tolerance), DISPLAY_GRID_DEG)
+
+    detailed_fill = snap(shapely.intersection(geoms, inner), detail_tol)
+    coarse_fill = snap(shapely.difference(shapely.intersection(geoms, outer), inner), coarse_tol)
+    outlines = shapely.boundary(geoms)
+    detailed_lines = snap(shapely.intersection(outlines, inner), detail_tol)
+    coarse_lines = snap(shapely.difference(shapely.intersection(outlines, outer), inner), coarse_tol)
+    land = gpd.GeoDataFrame(
+        pd.concat([attrs, attrs], ignore_index=True), geometry=np.concatenate([detailed_fill, coarse_fill]), crs=4326
+    )
+    borders = gpd.GeoDataFrame(
+        pd.concat([attrs[["iso_a2"]]] * 2, ignore_index=True),
+        geometry=np.concatenate([detailed_lines, coarse_lines]),
+        crs=4326,
+    )
+    keep_land = ~land.geometry.is_empty & land.geometry.geom_type.isin(["Polygon", "MultiPolygon"])
+    keep_lines = ~borders.geometry.is_empty
+    return Basemap(land[keep_land].reset_index(drop=True), borders[keep_lines].reset_index(drop=True))
+
+
+def country_labels(countries: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]) -> pd.DataFrame:
+    """Where each country that fills enough of the map is labelled: ``name``, ``lon``, ``lat``.
+
+    The label sits inside the largest part of the country within the bounds, shrunk by a tenth
+    of the map on every side so that labels stay clear of the edges.
+    """
+    west, south, east, north = bounds
+    box = shapely.box(west, south, east, north)
+    inset = shapely.box(
+        west + (east - west) / 10, south + (north - south) / 10, east - (east - west) / 10, north - (north - south) / 10
+    )
+    rows = []
+    for name, geom in zip(countries["name"], countries.geometry.values, strict=True):
+        inside = shapely.intersection(geom, inset)
+        if shapely.is_empty(inside) or shapely.area(shapely.intersection(geom, box)) < LABEL_MIN_SHARE * box.area:
+            continue
+        parts = shapely.get_parts(inside)
+        largest = parts[int(np.argmax(shapely.area(parts)))]
+        if largest.geom_type != "Polygon":
+            continue
+        # The pole of inaccessibility: the point inside farthest from the edges, to ~1/200 of the map.
+        point = shapely.get_point(shapely.maximum_inscribed_circle(largest, (east - west) / 200), 0)
+        rows.append({"name": str(name), "lon": round(point.x, 3), "lat": round(point.y, 3)})
+    return pd.DataFrame(rows, columns=["name", "lon", "lat"])
