@@ -146,11 +146,18 @@ def read_events(start: str | None = None, end: str | None = None) -> gpd.GeoData
 
 def _period(value: str, *, first: bool) -> str:
     """The first (or last) day of an ISO date of full or reduced precision, as comparable text."""
+    import datetime
+
+    problem = ValueError(f"{value!r} is not an ISO date (YYYY-MM-DD, YYYY-MM or YYYY)")
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
-        raise ValueError(f"{value!r} is not an ISO date (YYYY-MM-DD, YYYY-MM or YYYY)")
-    pad = ("-01", "-01") if first else ("-12", "-31")
+        raise problem
     parts = value.split("-")
-    return "-".join(parts + [p.lstrip("-") for p in pad[len(parts) - 1 :]])
+    try:
+        datetime.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
+    except ValueError:
+        raise problem from None
+    pad = ["01", "01"] if first else ["12", "31"]
+    return "-".join(parts + pad[len(parts) - 1 :])
 
 
 def read_route_layers() -> gpd.GeoDataFrame:
