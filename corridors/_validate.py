@@ -21,9 +21,19 @@ MAX_DEPTH = 20  # arrays and objects: a MultiPolygon feature in a collection nee
 MAX_INT_DIGITS = 18  # every integer of 18 digits fits a 64-bit integer column
 MAX_PROPERTY_KEYS = 100  # distinct property names of one file: each becomes a column of the table
 QUOTE_CHARS = 200  # of any input value shown in a message
-STATUSES = ("operational", "under_construction", "planned", "proposed", "defunct")
-MODES = ("rail", "road", "sea")
-CONFIDENCES = ("surveyed", "digitised", "schematic")
+STATUSES = (
+    "operational",
+    "under_construction",
+    "under_reconstruction",
+    "completed_not_open",
+    "planned",
+    "proposed",
+    "suspended",
+    "defunct",
+)
+MODES = ("rail", "road", "sea", "pipeline")
+# surveyed: track from a map source; traced: planned alignment from a map source; schematic: through places.
+QUALITIES = ("surveyed", "traced", "schematic")
 PROVENANCE = ("source", "licence", "retrieved", "method")
 # Longitude/latitude box of the region the package covers (Moscow to Mumbai,
 # Istanbul to Almaty): used to recognise coordinates given as (lat, lon).
@@ -46,8 +56,19 @@ class LayerSpec:
 
 _ROUTE = LayerSpec(
     _LINES,
-    required=("route_id", "name", "mode", "status", "countries", "geometry_confidence", "sources"),
-    enums={"mode": MODES, "status": STATUSES, "geometry_confidence": CONFIDENCES},
+    required=(
+        "route_id",
+        "route_name",
+        "name",
+        "mode",
+        "status",
+        "status_as_of",
+        "status_source",
+        "geometry_quality",
+        "countries",
+        "sources",
+    ),
+    enums={"mode": MODES, "status": STATUSES, "geometry_quality": QUALITIES},
     iso_lists=("countries",),
 )
 SPECS: dict[str, LayerSpec] = {
@@ -63,13 +84,16 @@ SPECS: dict[str, LayerSpec] = {
     "astara_rasht": _ROUTE,
     "north_south_corridor": _ROUTE,
     "rail_links": _ROUTE,
-    "places": LayerSpec(("Point",), required=("name", "iso_a2", "kind")),
+    "armenia_iran": _ROUTE,
+    "pipelines": _ROUTE,
+    "places": LayerSpec(("Point",), required=("place_id", "name", "iso_a2", "country", "kind")),
+    "events": LayerSpec(("Point",), required=("event_id", "name", "date", "kind", "summary", "place_id")),
     "border_posts": LayerSpec(("Point",), required=("name", "countries", "kind"), iso_lists=("countries",)),
     # Routes supplied by users: only the geometry is required; the optional
     # properties are checked when present.
     "routes": LayerSpec(
         _LINES,
-        enums={"mode": MODES, "status": STATUSES, "geometry_confidence": CONFIDENCES},
+        enums={"mode": MODES, "status": STATUSES, "geometry_quality": QUALITIES},
         iso_lists=("countries",),
         provenance=False,
     ),

