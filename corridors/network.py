@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -14,7 +15,7 @@ from shapely.ops import substring
 from .crossings import DEFAULT_TOLERANCE_M, SEA, CountryIndex, legs_from_routes
 from .errors import NoRouteError
 from .geodesy import lengths_km
-from .placenames import PlaceName, resolve_country, resolve_place
+from .placenames import PlaceName, place_names, resolve_country, resolve_place
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -51,10 +52,12 @@ class CorridorNetwork:
         countries: gpd.GeoDataFrame | CountryIndex,
         *,
         tolerance_m: float = DEFAULT_TOLERANCE_M,
+        country_names: Mapping[str, str] | None = None,
     ) -> CorridorNetwork:
         """Build the network from route lines, the ``places`` layer and the ``countries`` layer.
 
-        Routes of mode ``pipeline`` are left out (not a transport network).
+        Routes of mode ``pipeline`` are left out (not a transport network). ``country_names``
+        (ISO code -> English name, for ``avoid``) is taken from ``countries`` when it is the layer.
         """
         import networkx as nx
 
@@ -71,18 +74,14 @@ class CorridorNetwork:
             if known is None or known["km"] > edge.km:
                 attrs = {k: getattr(edge, k) for k in ("km", "route_id", "status", "mode", "countries")}
                 graph.add_edge(edge.a, edge.b, start=edge.a, edge=position, km_by_country=edge.km_by_country, **attrs)
-        names = {}
+        names = dict(country_names or {})
         if not isinstance(countries, CountryIndex) and "name" in countries:
             names = dict(zip(countries["iso_a2"], countries["name"], strict=True))
         return cls(graph, places, edges, names)
 
     def place_names(self) -> list[PlaceName]:
-        """The places on the network, with the names they can be called by."""
-        out = []
-        for row in self.places.itertuples(index=False):
-            aliases = [*_strings(getattr(row, "aliases", None)), *_strings(getattr(row, "name_local", None))]
-            out.append(PlaceName(row.id, row.name, aliases, _strings(getattr(row, "alternate_names", None))))
-        return out
+        """The places that can be named, with the spellings they can be called by."""
+        return place_names(self.places)
 
     def place_id(self, name: str) -> str:
         """Resolve a place name in any script to its id (raises ``PlaceNotFoundError``)."""
@@ -154,19 +153,6 @@ class CorridorNetwork:
             "routes": routes,
             "geometry": shapely.MultiLineString(lines),
         }
-
-
-def _strings(value: Any) -> list[str]:
-    """The strings of a list-valued property (a list, a JSON array text, a single string or nothing)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return []
-    if isinstance(value, str):
-        if value.startswith("["):
-            import json
-
-            return [str(v) for v in json.loads(value)]
-        return [value]
-    return [str(v) for v in value]
 
 
 def _edges(routes: gpd.GeoDataFrame, places: gpd.GeoDataFrame, legs: pd.DataFrame) -> gpd.GeoDataFrame:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import difflib
+import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .errors import PlaceNotFoundError
 
-__all__ = ["PlaceName", "fold_name", "name_key", "resolve_country", "resolve_place"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["PlaceName", "fold_name", "name_key", "place_names", "resolve_country", "resolve_place"]
 
 # Persian and Arabic keyboards give different code points for the same letter; folding ignores the
 # difference (ي/ی, ك/ک, ة/ه) and the zero-width non-joiner (U+200C) inside Persian words.
@@ -56,6 +62,25 @@ class PlaceName:
     def tiers(self) -> tuple[tuple[str, ...], ...]:
         """Labels by precedence: id and name, then aliases, then GeoNames alternate names."""
         return ((self.place_id, self.name), tuple(self.aliases), tuple(self.alternate_names))
+
+
+def place_names(places: pd.DataFrame) -> list[PlaceName]:
+    """The names of the rows of a ``places`` layer: ``id``, ``name``, ``aliases`` (with the older
+    ``name_local``) and ``alternate_names``; list properties may be lists or JSON array texts."""
+    out = []
+    for row in places.to_dict("records"):
+        aliases = [*_strings(row.get("aliases")), *_strings(row.get("name_local"))]
+        out.append(PlaceName(str(row["id"]), str(row["name"]), aliases, _strings(row.get("alternate_names"))))
+    return out
+
+
+def _strings(value: Any) -> list[str]:
+    """The strings of a list-valued property (a list, an array, a JSON array text, one string or nothing)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, str):
+        return [str(v) for v in json.loads(value)] if value.startswith("[") else [value]
+    return [str(v) for v in value]
 
 
 def resolve_place(query: str, places: Iterable[PlaceName]) -> str:

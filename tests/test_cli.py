@@ -1,5 +1,7 @@
 """The command line, run in-process; start-up stays light; the wheel works outside the repo."""
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -9,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+import corridors
+from corridors._output import render
 from corridors.cli import main
 from corridors.geodesy import lengths_km
 from corridors.layers import ROUTE_LAYERS, list_layers, read_layer
@@ -93,6 +97,10 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path):
         [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)], check=True, capture_output=True
     )
     wheel = next(dist.glob("*.whl"))
+    import zipfile
+
+    assert "corridors/py.typed" in zipfile.ZipFile(wheel).namelist()
+    assert wheel.name.startswith(f"corridors-{corridors.__version__}-")
     env_dir = tmp_path / "venv"
     venv.create(env_dir, system_site_packages=True, with_pip=True)
     python = env_dir / "bin" / "python"
@@ -116,3 +124,117 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path):
         check=True,
     ).stdout
     assert str(env_dir) in where
+
+
+# --- what analysts expect (issue 11) ---------------------------------------------------------
+
+
+def test_version_from_one_source(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"corridors {corridors.__version__}"
+    assert 'dynamic = ["version"]' in (ROOT / "pyproject.toml").read_text()
+
+
+def test_build_help_lists_the_maps(capsys):
+    with pytest.raises(SystemExit):
+        main(["build", "--help"])
+    assert "overview, nakhchivan_access" in " ".join(capsys.readouterr().out.split())
+
+
+def test_package_dir_shows_the_lazy_names():
+    names = dir(corridors)
+    assert {"read_routes", "route_metrics", "CorridorNetwork", "PlaceNotFoundError"} <= set(names)
+    assert set(corridors.__all__) == {*corridors._EXPORTS, "__version__"} and set(corridors.__all__) <= set(names)
+    assert all(getattr(corridors, name) is not None for name in corridors.__all__)
+    assert (ROOT / "corridors" / "py.typed").exists()
+
+
+@pytest.mark.parametrize("command", [["metrics"], ["crossings"], ["compare", "Baku", "Nakhchivan"], ["places"]])
+def test_same_columns_in_every_format(capsys, command):
+    assert main([*command, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert main([*command, "--format", "csv"]) == 0
+    text = capsys.readouterr().out
+    header = next(csv.reader(io.StringIO(text)))
+    json_columns = list(rows[0])
+    # CSV: the same columns in the same order, a dictionary column spread over one column per key.
+    assert [c for c in json_columns if not isinstance(rows[0][c], dict)] == [
+        h for h in header if not any(isinstance(rows[0][c], dict) and h.startswith(f"{c}_") for c in json_columns)
+    ]
+    assert "{" not in text and "'" not in text.replace("Sowme'eh", "")  # no Python dict or list reprs
+    assert "-0.0" not in text and "e-" not in text
+    assert main([*command, "--format", "table"]) == 0
+    table = capsys.readouterr().out
+    for column in json_columns:
+        assert column in table
+
+
+def test_csv_rounds_km_to_a_tenth(capsys):
+    assert main(["metrics", "--route", "zangezur", "--route", "baku_tbilisi_kars", "--format", "csv"]) == 0
+    row = next(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert row["length_km"] == "517.8" and row["km_by_country_AM"] == "43.2"
+    assert row["km_by_country_GE"] == "0.0"  # a country of another route: one column per country
+
+
+def test_render_removes_negative_zero_and_noise():
+    import pandas as pd
+
+    frame = pd.DataFrame({"route_id": ["a"], "extra_km": [-1e-12], "km_by_country": [{"AZ": 3e-16}]})
+    assert render(frame, "csv") == "route_id,extra_km,km_by_country_AZ\na,0.0,0.0\n"
+    assert json.loads(render(frame, "json"))[0] == {"route_id": "a", "extra_km": 0.0, "km_by_country": {"AZ": 0.0}}
+
+
+def test_table_fits_the_terminal():
+    import pandas as pd
+
+    frame = pd.DataFrame({"route_id": ["a", "b"], "path": [["Baku"] * 30, ["Alat"]], "length_km": [1.0, 2.0]})
+    text = render(frame, "table", width=80)
+    assert all(len(line) <= 80 for line in text.splitlines() if not line.startswith("path"))
+    assert render(frame[["route_id", "length_km"]], "table", width=80).splitlines()[0].split() == [
+        "route_id",
+        "length_km",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("command", "geometry"),
+    [
+        (["metrics", "--route", "zangezur"], "MultiLineString"),
+        (["crossings", "--route", "zangezur"], "Point"),
+        (["compare", "Baku", "Nakhchivan"], "MultiLineString"),
+        (["places"], "Point"),
+        (["routes"], "MultiLineString"),
+    ],
+)
+def test_geojson_output(capsys, command, geometry):
+    assert main([*command, "--format", "geojson"]) == 0
+    collection = json.loads(capsys.readouterr().out)
+    assert collection["type"] == "FeatureCollection" and collection["features"]
+    assert {f["geometry"]["type"] for f in collection["features"]} == {geometry}
+    from shapely.geometry import shape
+
+    west, south, east, north = shape(collection["features"][0]["geometry"]).bounds  # longitude first
+    assert 30 < west <= east < 80 and 10 < south <= north < 60
+
+
+def test_places_and_routes_list_what_can_be_named(capsys):
+    assert main(["places", "--format", "json"]) == 0
+    places = {p["id"]: p for p in json.loads(capsys.readouterr().out)}
+    assert places["baku"]["country"] == "AZ" and "Bakı" in places["baku"]["aliases"] + places["baku"]["alternate_names"]
+    assert main(["routes", "--format", "json"]) == 0
+    routes = {r["route_id"]: r for r in json.loads(capsys.readouterr().out)}
+    assert routes["zangezur"]["segments"] == 4 and routes["zangezur"]["geometry_quality"]
+    assert set(routes["zangezur"]["status"]) == {"under_construction", "planned", "operational"}
+
+
+def test_route_name_is_not_the_first_segment_name(routes, index):
+    from corridors.metrics import route_metrics
+
+    named = routes.assign(route_name=routes["route_id"].str.upper())
+    frame = route_metrics(named, index).set_index("route_id")
+    assert frame.loc["zangezur", "route_name"] == "ZANGEZUR"
+    plain = route_metrics(routes.drop(columns=[c for c in ("route_name",) if c in routes]), index)
+    first_segment = routes.groupby("route_id", sort=False)["name"].first()
+    assert (plain.set_index("route_id")["route_name"] != first_segment.reindex(plain["route_id"]).values).all()
