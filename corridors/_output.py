@@ -103,7 +103,7 @@ def _csv(names: list[str], records: list[dict[str, Any]]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     for record in records:
-        cells = []
+        cells: list[str] = []
         for column in names:
             if column in expand:
                 found = {str(k): v for k, v in (record[column] or {}).items()}
