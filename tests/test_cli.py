@@ -24,6 +24,7 @@ def test_layers_lists_all_ten(capsys):
     assert main(["layers", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["layer"] for r in rows] == list_layers()
+    assert list(rows[0]) == ["layer", "features", "geometry", "source"]  # a column named geometry is kept
     assert len(rows) == 10
 
 
