@@ -253,7 +253,7 @@ def _compare(args: argparse.Namespace) -> int:
     network = CorridorNetwork.from_layers(
         read_route_layers(), read_layer("places"), _country_index(), country_names=names
     )
-    avoid = tuple(part.strip() for value in args.avoid for part in value.split(",") if part.strip() or not value)
+    avoid = tuple(part.strip() for value in args.avoid for part in value.split(","))  # an empty part is an error
     modes = tuple(args.mode) if args.mode else None
     frame = alternatives(network, args.origin, args.destination, avoid=avoid, modes=modes)
     _emit(frame, args.format, COMPARE_COLUMNS)

@@ -249,12 +249,19 @@ def shortest_route(
     """
     import networkx as nx
 
-    a, b = network.place_id(origin), network.place_id(destination)
+    a, b = _ends(network, origin, destination)
     try:
         path = nx.shortest_path(network.view(tuple(avoid), modes), a, b, weight="km")
     except nx.NetworkXNoPath:
         raise NoRouteError(_no_path(origin, destination, avoid, modes)) from None
     return network.describe(path)
+
+
+def _ends(network: CorridorNetwork, origin: str, destination: str) -> tuple[str, str]:
+    a, b = network.place_id(origin), network.place_id(destination)
+    if a == b:
+        raise NoRouteError(f"{origin} and {destination} are the same place ({a}): nothing to compare")
+    return a, b
 
 
 def _no_path(origin: str, destination: str, avoid: tuple[str, ...], modes: tuple[str, ...] | None) -> str:
@@ -287,7 +294,7 @@ def alternatives(
     import geopandas as gpd
     import networkx as nx
 
-    a, b = network.place_id(origin), network.place_id(destination)
+    a, b = _ends(network, origin, destination)
     view = network.view(tuple(avoid), modes)
     if a not in view or b not in view or not nx.has_path(view, a, b):
         raise NoRouteError(_no_path(origin, destination, avoid, modes))

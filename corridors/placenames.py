@@ -60,8 +60,8 @@ class PlaceName:
     alternate_names: Sequence[str] = ()
 
     def tiers(self) -> tuple[tuple[str, ...], ...]:
-        """Labels by precedence: id and name, then aliases, then GeoNames alternate names."""
-        return ((self.place_id, self.name), tuple(self.aliases), tuple(self.alternate_names))
+        """Labels by precedence: id and name, then the other spellings (aliases and GeoNames names)."""
+        return ((self.place_id, self.name), (*self.aliases, *self.alternate_names))
 
 
 def place_names(places: pd.DataFrame) -> list[PlaceName]:
@@ -86,9 +86,9 @@ def _strings(value: Any) -> list[str]:
 def resolve_place(query: str, places: Iterable[PlaceName]) -> str:
     """Return the id of the place that ``query`` names exactly (after folding).
 
-    A place's id or name takes precedence over another place's alias, and an alias over a
-    GeoNames alternate name ("Julfa" is the Azerbaijani town, although GeoNames also spells the
-    Iranian Jolfa so). When no label folds to the query with :func:`fold_name`, Latin
+    A place's id or name takes precedence over another place's other spellings ("Julfa" is the
+    Azerbaijani town, although GeoNames also spells the Iranian Jolfa so); a spelling that two
+    places share ("Astara") is ambiguous. When no label folds to the query with :func:`fold_name`, Latin
     transliterations are tried (:func:`name_key`); nothing nearer is ever chosen silently.
 
     Parameters
@@ -111,7 +111,7 @@ def resolve_place(query: str, places: Iterable[PlaceName]) -> str:
         key = fold(query)
         if not key:
             continue
-        for tier in range(3):
+        for tier in range(2):
             hits = {p.place_id: p for p in places if any(fold(label) == key for label in p.tiers()[tier] if label)}
             if len(hits) == 1:
                 return next(iter(hits))

@@ -24,10 +24,11 @@ def network(routes, countries):
 PLACES = [
     PlaceName("moscow", "Moscow", alternate_names=["Москва", "مسکو", "Moskva"]),
     PlaceName("baku", "Baku", aliases=["Bakı"], alternate_names=["Բաքու", "Баку", "ბაქო"]),
+    PlaceName("amirabad", "Amirabad port", aliases=["Amirabad"]),
     PlaceName("nakhchivan", "Nakhchivan", alternate_names=["Naxçıvan", "Նախիջևան"]),
     PlaceName("julfa_az", "Julfa", alternate_names=["Culfa"]),
     PlaceName("jolfa_ir", "Jolfa", alternate_names=["Julfa", "جلفا"]),
-    PlaceName("astara_az", "Astara (Azerbaijan)", alternate_names=["Astara"]),
+    PlaceName("astara_az", "Astara (Azerbaijan)", aliases=["Astara"]),
     PlaceName("astara_ir", "Astara (Iran)", alternate_names=["Astara", "آستارا"]),
 ]
 
@@ -47,6 +48,7 @@ PLACES = [
         ("Julfa", "julfa_az"),  # the place's own name wins over another place's alternate name
         ("جلفا", "jolfa_ir"),
         ("astara_ir", "astara_ir"),
+        ("Amirabad", "amirabad"),
     ],
 )
 def test_names_in_every_script(query, place_id):
@@ -121,12 +123,21 @@ def test_baku_to_nakhchivan(network, avoid, must, must_not):
     assert not must_not & set(route["country_sequence"])
 
 
+def test_same_place_twice_is_an_error(network):
+    with pytest.raises(NoRouteError, match="same place"):
+        alternatives(network, "Baku", "Bakı")
+
+
 def test_compare_cli_avoid_option_first(capsys):
     assert main(["compare", "--avoid", "am", "Baku", "Nakhchivan", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows and all("AM" not in r["country_sequence"] for r in rows)
     assert main(["compare", "--avoid", "XX", "Baku", "Nakhchivan"]) == 2
     assert "unknown country 'XX'" in capsys.readouterr().err
+    assert main(["compare", "--avoid", "AM,", "Baku", "Nakhchivan"]) == 2  # an empty country is not ignored
+    assert "unknown country ''" in capsys.readouterr().err
+    assert main(["compare", "Baku", "Nakhchivan", "--mode", "rail", "--format", "json"]) == 0
+    assert all(r["km_by_mode"].keys() == {"rail"} for r in json.loads(capsys.readouterr().out))
 
 
 # --- modes and simple alternatives (issue 11.8) ------------------------------------------------
