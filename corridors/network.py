@@ -173,9 +173,16 @@ def _edges(routes: gpd.GeoDataFrame, places: gpd.GeoDataFrame, legs: pd.DataFram
         if place_country is not None and declared is not None:
             # Only places in the countries the stretch declares: not a town across a border river.
             hits = [h for h in hits if place_country.iloc[h] in set(declared)]
-        stops = sorted((line.project(places.geometry.iloc[h]), places["id"].iloc[h]) for h in hits)
-        km_at = [offset_km[position] + _km_to(line, s) for s, _ in stops]
-        for (s0, a), (s1, b), k0, k1 in zip(stops[:-1], stops[1:], km_at[:-1], km_at[1:], strict=True):
+        stops = sorted((line.project(places.geometry.iloc[h]), places["id"].iloc[h], h) for h in hits)
+        km_at = [offset_km[position] + _km_to(line, s) for s, _, _ in stops]
+        if place_country is not None and declared is None:
+            # No declared countries: a place is a stop only where the route is in its country.
+            route_legs = legs_of[route_ids.iloc[position]]
+            found = [_country_at(route_legs, k) for k in km_at]
+            keep = [country == place_country.iloc[h] for country, (_, _, h) in zip(found, stops, strict=True)]
+            stops = [stop for stop, kept in zip(stops, keep, strict=True) if kept]
+            km_at = [k for k, kept in zip(km_at, keep, strict=True) if kept]
+        for (s0, a, _), (s1, b, _), k0, k1 in zip(stops[:-1], stops[1:], km_at[:-1], km_at[1:], strict=True):
             if a == b or s1 <= s0:
                 continue
             countries, km_by_country = _cut_legs(legs_of[route_ids.iloc[position]], k0, k1)
@@ -200,6 +207,12 @@ def _edges(routes: gpd.GeoDataFrame, places: gpd.GeoDataFrame, legs: pd.DataFram
 def _km_to(line: shapely.LineString, distance: float) -> float:
     """Geodesic km along ``line`` from its start to the planar ``distance`` (degrees) along it."""
     return float(lengths_km([substring(line, 0.0, distance)])[0]) if distance > 0 else 0.0
+
+
+def _country_at(legs: pd.DataFrame, km: float) -> str:
+    """The country of the leg ``km`` kilometres along a route."""
+    position = np.searchsorted(legs["km_end"].to_numpy(), km, side="left")
+    return str(legs["country"].iloc[min(position, len(legs) - 1)])
 
 
 def _cut_legs(legs: pd.DataFrame, k0: float, k1: float) -> tuple[list[str], dict[str, float]]:

@@ -223,3 +223,29 @@ def test_nurduz_jolfa_stays_in_iran(network, routes, index):
     path = shortest_route(network, "Nurduz", "Jolfa")
     metrics = route_metrics(routes[routes["route_id"] == "kalaleh_jolfa"], index)
     assert set(path["km_by_country"]) == set(metrics["km_by_country"].iloc[0]) == {"IR"}
+
+
+def test_stops_without_declared_countries(network, routes, index):
+    """Without a countries property, a place is a stop only where its route is in its country."""
+    bare = CorridorNetwork.from_layers(routes.drop(columns="countries"), layers.read_layer("places"), index)
+    key = lambda edges: set(zip(edges["a"], edges["b"], edges["route_id"], strict=True))  # noqa: E731
+    assert key(bare.edges) == key(network.edges)
+    assert ("jolfa_ir", "julfa_az", "zangezur") not in key(bare.edges)  # not a town across the Aras
+
+
+def test_place_names_from_a_layer_with_alternate_names():
+    from corridors.placenames import place_names
+
+    frame = gpd.GeoDataFrame(
+        {
+            "id": ["baku", "moscow"],
+            "name": ["Baku", "Moscow"],
+            "aliases": [["Bakı"], "[]"],
+            "alternate_names": ['["Բաքու"]', ["Москва", "مسکو"]],
+        },
+        geometry=[Point(49.9, 40.4), Point(37.6, 55.8)],
+        crs=4326,
+    )
+    names = place_names(frame)
+    assert resolve_place("Բաքու", names) == "baku" and resolve_place("مسکو", names) == "moscow"
+    assert resolve_place("bakı", names) == "baku"
