@@ -52,11 +52,16 @@ def _geometry_column(frame: pd.DataFrame) -> str | None:
 
 
 def _clean(value: Any, decimals: int) -> Any:
-    if hasattr(value, "item") and not isinstance(value, (list, dict)):
+    """Plain Python values: numpy scalars and arrays unwrapped, floats rounded, NaN as None, no -0.0."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    elif isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, dict):
         return {str(k): _clean(v, decimals) for k, v in value.items()}
-    if isinstance(value, (list, tuple)) or type(value).__name__ == "ndarray":
+    if isinstance(value, (list, tuple)):
         return [_clean(v, decimals) for v in value]
     if isinstance(value, float):
         if math.isnan(value):
@@ -146,7 +151,9 @@ def _shorten(text: str, limit: int | None) -> str:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) or type(value).__module__ == "numpy"
+    import numpy as np
+
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
 
 
 def _geojson(frame: pd.DataFrame, records: list[dict[str, Any]]) -> str:

@@ -39,7 +39,6 @@ LAYERS = (
     "places",
     "border_posts",
 )
-GEOJSON_SUFFIXES = (".geojson", ".json")
 VECTOR_SUFFIXES = (".gpkg", ".parquet", ".geoparquet", ".fgb", ".shp")
 ROUTE_LAYERS = ("zangezur_route", "iranian_bypass", "astara_rasht", "north_south_corridor", "rail_links")
 
@@ -122,7 +121,8 @@ def read_routes(routes: Any) -> gpd.GeoDataFrame:
     ----------
     routes
         A GeoDataFrame with a declared CRS (any CRS; it is reprojected to WGS84), or the path
-        of a GeoJSON, GeoPackage, GeoParquet, FlatGeobuf or Shapefile file (by its suffix).
+        of a GeoPackage, GeoParquet, FlatGeobuf or Shapefile file (by its suffix: ``.gpkg``,
+        ``.parquet``/``.geoparquet``, ``.fgb``, ``.shp``) or else of a GeoJSON file.
         Only the geometry is required; ``route_id``
         defaults to the feature ``id`` (or its position), and ``mode``, ``status``
         and ``countries`` are checked when present. Heights (3D coordinates) are dropped.
@@ -134,10 +134,10 @@ def read_routes(routes: Any) -> gpd.GeoDataFrame:
     """
     import geopandas as gpd
 
-    if isinstance(routes, (str, PathLike)) and Path(routes).suffix.lower() in GEOJSON_SUFFIXES:
-        frame = read_geojson(Path(routes), kind="routes")
-    elif isinstance(routes, (str, PathLike)):
+    if isinstance(routes, (str, PathLike)) and Path(routes).suffix.lower() in VECTOR_SUFFIXES:
         frame = read_vector_file(Path(routes), kind="routes")
+    elif isinstance(routes, (str, PathLike)):  # .geojson, .json, or any other name: read as GeoJSON
+        frame = read_geojson(Path(routes), kind="routes")
     elif isinstance(routes, gpd.GeoDataFrame):
         frame = _frame_to_wgs84(routes)
         _validate.validate_frame(frame, _validate.SPECS["routes"], "<GeoDataFrame>")
@@ -239,7 +239,7 @@ def read_vector_file(path: Path, *, kind: str) -> gpd.GeoDataFrame:
     source = str(path)
     suffix = path.suffix.lower()
     if suffix not in VECTOR_SUFFIXES:
-        known = ", ".join(GEOJSON_SUFFIXES + VECTOR_SUFFIXES)
+        known = ", ".join(VECTOR_SUFFIXES)
         raise ValidationError(source, [f"file: unknown format {suffix or '(no suffix)'!r}; known suffixes: {known}"])
     try:
         if suffix in (".parquet", ".geoparquet"):

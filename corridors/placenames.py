@@ -65,8 +65,11 @@ class PlaceName:
 
 
 def place_names(places: pd.DataFrame) -> list[PlaceName]:
-    """The names of the rows of a ``places`` layer: ``id``, ``name``, ``aliases`` (with the older
-    ``name_local``) and ``alternate_names``; list properties may be lists or JSON array texts."""
+    """The names of the rows of a ``places`` layer, one :class:`PlaceName` per row.
+
+    Reads ``id``, ``name``, ``aliases`` (with the older ``name_local``) and ``alternate_names``;
+    list properties may be lists, arrays or JSON array texts.
+    """
     out = []
     for row in places.to_dict("records"):
         aliases = [*_strings(row.get("aliases")), *_strings(row.get("name_local"))]

@@ -8,7 +8,7 @@ from shapely.geometry import LineString, Point
 
 from corridors.cli import main
 from corridors.errors import ValidationError
-from corridors.layers import layer_path, read_layer, read_routes
+from corridors.layers import layer_path, read_layer, read_routes, read_vector_file
 from corridors.metrics import route_metrics
 
 FORMATS = {"gpkg": "GPKG", "fgb": "FlatGeobuf", "shp": "ESRI Shapefile", "parquet": None}
@@ -60,8 +60,12 @@ def test_each_format_is_validated(tmp_path, suffix):
 
 
 def test_unknown_suffix_and_unreadable_file(tmp_path):
+    kml = tmp_path / "routes.kml"  # another suffix is read as GeoJSON, as before: refused, not guessed
+    kml.write_text("<kml/>")
+    with pytest.raises(ValidationError, match="routes.kml"):
+        read_routes(kml)
     with pytest.raises(ValidationError, match="unknown format '.kml'"):
-        read_routes(tmp_path / "routes.kml")
+        read_vector_file(kml, kind="routes")
     broken = tmp_path / "broken.gpkg"
     broken.write_bytes(b"not a database")
     with pytest.raises(ValidationError, match="cannot be read as gpkg"):
