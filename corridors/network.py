@@ -59,21 +59,12 @@ class CorridorNetwork:
         Routes of mode ``pipeline`` are left out (not a transport network). ``country_names``
         (ISO code -> English name, for ``avoid``) is taken from ``countries`` when it is the layer.
         """
-        import networkx as nx
-
         if "mode" in routes:
             routes = routes[~routes["mode"].isin(NOT_TRANSPORT)]
         routes = routes.explode(index_parts=False).reset_index(drop=True)
         legs = legs_from_routes(routes, countries, tolerance_m=tolerance_m)
         edges = _edges(routes, places, legs)
-        graph = nx.Graph()
-        for place in places.itertuples(index=False):
-            graph.add_node(place.id, name=place.name)
-        for position, edge in enumerate(edges.itertuples(index=False)):
-            known = graph.get_edge_data(edge.a, edge.b)
-            if known is None or known["km"] > edge.km:
-                attrs = {k: getattr(edge, k) for k in ("km", "route_id", "status", "mode", "countries")}
-                graph.add_edge(edge.a, edge.b, start=edge.a, edge=position, km_by_country=edge.km_by_country, **attrs)
+        graph = _graph(places, edges, np.ones(len(edges), dtype=bool))
         names = dict(country_names or {})
         if not isinstance(countries, CountryIndex) and "name" in countries:
             names = dict(zip(countries["iso_a2"], countries["name"], strict=True))
@@ -100,7 +91,7 @@ class CorridorNetwork:
         return sorted(set(self.edges["mode"]))
 
     def view(self, avoid: tuple[str, ...] = (), modes: tuple[str, ...] | None = None) -> nx.Graph:
-        """The graph without edges that enter an avoided country or use another mode.
+        """The graph of the edges that enter no avoided country and use an allowed mode.
 
         Raises
         ------
@@ -109,27 +100,29 @@ class CorridorNetwork:
         NoRouteError
             A mode the network does not have.
         """
-        import networkx as nx
-
         codes = {self.country_code(c) for c in avoid}
         unknown = sorted(set(modes or ()) - set(self.modes()))
         if unknown:
             raise NoRouteError(f"unknown mode {', '.join(unknown)}; the network has {', '.join(self.modes())}")
+        keep = np.array([not set(c) & codes for c in self.edges["countries"]], dtype=bool)
+        if modes is not None:
+            keep &= self.edges["mode"].isin(modes).to_numpy()
+        # Built anew from the edges that qualify: between two places, the shortest of those is kept,
+        # not the shortest of all (a road beside a railway stays a road when --mode road asks for one).
+        return _graph(self.places, self.edges, keep)
 
-        def keep(a: str, b: str) -> bool:
-            data = self.graph.edges[a, b]
-            return not set(data["countries"]) & codes and (modes is None or data["mode"] in modes)
+    def describe(self, path: list[str], graph: nx.Graph | None = None) -> dict[str, Any]:
+        """Metrics of a path of place ids: km, km per country and mode, sequence, crossings, geometry.
 
-        return nx.subgraph_view(self.graph, filter_edge=keep)
-
-    def describe(self, path: list[str]) -> dict[str, Any]:
-        """Metrics of a path of place ids: km, km per country and mode, sequence, crossings, geometry."""
+        ``graph`` is the one the path was found in (a :meth:`view`); the whole network by default.
+        """
+        graph = self.graph if graph is None else graph
         km_by: dict[str, dict[str, float]] = {"country": {}, "status": {}, "mode": {}}
         sequence: list[str] = []
         routes: list[str] = []
         lines = []
         for a, b in zip(path[:-1], path[1:], strict=True):
-            data = self.graph.edges[a, b]
+            data = graph.edges[a, b]
             forward = data["start"] == a
             for code, km in data["km_by_country"].items():
                 km_by["country"][code] = km_by["country"].get(code, 0.0) + km
@@ -153,6 +146,22 @@ class CorridorNetwork:
             "routes": routes,
             "geometry": shapely.MultiLineString(lines),
         }
+
+
+def _graph(places: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, keep: np.ndarray) -> nx.Graph:
+    """A node per place, an edge per pair of places: the shortest kept stretch between them."""
+    import networkx as nx
+
+    graph = nx.Graph()
+    for place in places.itertuples(index=False):
+        graph.add_node(place.id, name=place.name)
+    for position in np.flatnonzero(keep).tolist():
+        edge = edges.iloc[position]
+        known = graph.get_edge_data(edge["a"], edge["b"])
+        if known is None or known["km"] > edge["km"]:
+            attrs = {k: edge[k] for k in ("km", "route_id", "status", "mode", "countries", "km_by_country")}
+            graph.add_edge(edge["a"], edge["b"], start=edge["a"], edge=position, **attrs)
+    return graph
 
 
 def _edges(routes: gpd.GeoDataFrame, places: gpd.GeoDataFrame, legs: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -263,11 +272,12 @@ def shortest_route(
     import networkx as nx
 
     a, b = _ends(network, origin, destination)
+    view = network.view(tuple(avoid), modes)
     try:
-        path = nx.shortest_path(network.view(tuple(avoid), modes), a, b, weight="km")
+        path = nx.shortest_path(view, a, b, weight="km")
     except nx.NetworkXNoPath:
         raise NoRouteError(_no_path(origin, destination, avoid, modes)) from None
-    return network.describe(path)
+    return network.describe(path, view)
 
 
 def _ends(network: CorridorNetwork, origin: str, destination: str) -> tuple[str, str]:
@@ -309,12 +319,12 @@ def alternatives(
 
     a, b = _ends(network, origin, destination)
     view = network.view(tuple(avoid), modes)
-    if a not in view or b not in view or not nx.has_path(view, a, b):
+    if not nx.has_path(view, a, b):
         raise NoRouteError(_no_path(origin, destination, avoid, modes))
     rows: list[dict[str, Any]] = []
     kept: list[frozenset[str]] = []
     for path in islice(nx.shortest_simple_paths(view, a, b, weight="km"), limit):
-        described = network.describe(path)
+        described = network.describe(path, view)
         land = frozenset(c for c in described["country_sequence"] if c != SEA)
         if any(shorter <= land for shorter in kept):
             continue

@@ -3,6 +3,7 @@
 import json
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, box
 
@@ -249,3 +250,14 @@ def test_place_names_from_a_layer_with_alternate_names():
     names = place_names(frame)
     assert resolve_place("Բաքու", names) == "baku" and resolve_place("مسکو", names) == "moscow"
     assert resolve_place("bakı", names) == "baku"
+
+
+def test_a_longer_road_beside_a_railway_is_kept_for_road_only_paths():
+    routes, places, countries = square_world()
+    detour = LineString([(0.2, 0.5), (1.0, 0.1), (1.8, 0.5)])  # longer than the rail line P-Q
+    road = gpd.GeoDataFrame({"route_id": ["road2"], "mode": ["road"], "status": ["planned"]}, geometry=[detour])
+    both = pd.concat([routes, road.set_crs(4326)], ignore_index=True)
+    net = CorridorNetwork.from_layers(both, places, countries)
+    assert shortest_route(net, "P", "Q")["km_by_mode"].keys() == {"rail"}
+    by_road = shortest_route(net, "P", "Q", modes=("road",))
+    assert by_road["km_by_mode"].keys() == {"road"} and by_road["routes"] == ["road2"]
