@@ -172,7 +172,7 @@ def _route_summary(routes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     for route_id, group in routes.groupby("route_id", sort=False):
         row = {
             "route_id": route_id,
-            "route_name": group["route_name"].iloc[0] if "route_name" in group else route_id,
+            "route_name": next(iter(group["route_name"].dropna()), route_id) if "route_name" in group else route_id,
             "segments": len(group),
             "length_km": float(group["length_km"].sum()),
             "geometry": shapely.multilinestrings(shapely.get_parts(group.geometry.values)),
