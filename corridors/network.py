@@ -33,16 +33,18 @@ class CorridorNetwork:
 
     Each edge carries ``km`` (geodesic), ``route_id``, ``status``, ``mode``, ``countries`` (the
     ISO codes it passes through, in order, ``"sea"`` for water), ``km_by_country`` and ``edge``,
-    its row in :attr:`edges`. The split between countries is cut out of the legs of the whole
-    route (:func:`~corridors.crossings.legs_from_routes`), so an edge agrees with
-    :func:`~corridors.metrics.route_metrics` of its route, whatever tolerance decisions were
-    taken at its ends.
+    its row in :attr:`edges` (one row per stretch, with its geometry, before the shortest
+    stretch between two places is chosen). The split between countries is cut out of the legs of
+    the whole route (:func:`~corridors.crossings.legs_from_routes`), so an edge agrees with
+    :func:`~corridors.metrics.route_metrics` of its route: a stretch cut out first and measured
+    alone would lose the tolerance decisions taken at its ends (Nurduz–Jolfa: 1.65 km "in
+    Armenia" where the whole road is in Iran). ``country_names`` maps ISO codes to English names.
     """
 
     graph: nx.Graph
     places: gpd.GeoDataFrame
     edges: gpd.GeoDataFrame
-    countries: dict[str, str] = field(default_factory=dict)
+    country_names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_layers(
@@ -83,7 +85,7 @@ class CorridorNetwork:
         if name.strip().casefold() == SEA:
             return SEA
         codes = {code for data in self.edges["countries"] for code in data} - {SEA}
-        pairs = {**{code: code for code in codes}, **self.countries}
+        pairs = {**{code: code for code in codes}, **self.country_names}
         return resolve_country(name, pairs.items())
 
     def modes(self) -> list[str]:
