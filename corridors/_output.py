@@ -33,7 +33,8 @@ def render(frame: pd.DataFrame, fmt: str, *, columns: Sequence[str] | None = Non
     0.1 in tables and CSV; ``-0.0`` and float noise such as ``3e-16`` print as ``0``. GeoJSON is
     a FeatureCollection of the frame's ``geometry`` with the other columns as properties.
     """
-    names = [c for c in (columns or frame.columns) if c in frame.columns and c != "geometry"]
+    geometry = _geometry_column(frame)
+    names = [c for c in (columns or frame.columns) if c in frame.columns and c != geometry]
     records = [{c: row[c] for c in names} for row in frame.to_dict("records")]
     if fmt == "json":
         return json.dumps([_json_row(r) for r in records], ensure_ascii=False, indent=2) + "\n"
@@ -44,12 +45,23 @@ def render(frame: pd.DataFrame, fmt: str, *, columns: Sequence[str] | None = Non
     return _table(names, records, width or shutil.get_terminal_size((120, 24)).columns)
 
 
+def _geometry_column(frame: pd.DataFrame) -> str | None:
+    import geopandas as gpd
+
+    return frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+
+
 def _clean(value: Any, decimals: int) -> Any:
-    if hasattr(value, "item") and not isinstance(value, (list, dict)):
+    """Plain Python values: numpy scalars and arrays unwrapped, floats rounded, NaN as None, no -0.0."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    elif isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, dict):
         return {str(k): _clean(v, decimals) for k, v in value.items()}
-    if isinstance(value, (list, tuple)) or type(value).__name__ == "ndarray":
+    if isinstance(value, (list, tuple)):
         return [_clean(v, decimals) for v in value]
     if isinstance(value, float):
         if math.isnan(value):
@@ -63,7 +75,7 @@ def _json_row(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _decimals(column: str) -> int:
-    if column.endswith("_km") or column.startswith("km_") or "_km_" in column:
+    if column.endswith(("_km", "_km2")) or column.startswith("km_") or "_km_" in column:
         return _KM_DECIMALS
     return _DEGREE_DECIMALS if column in ("lon", "lat") else _OTHER_DECIMALS
 
@@ -103,7 +115,7 @@ def _csv(names: list[str], records: list[dict[str, Any]]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     for record in records:
-        cells = []
+        cells: list[str] = []
         for column in names:
             if column in expand:
                 found = {str(k): v for k, v in (record[column] or {}).items()}
@@ -115,24 +127,33 @@ def _csv(names: list[str], records: list[dict[str, Any]]) -> str:
 
 
 def _table(names: list[str], records: list[dict[str, Any]], width: int) -> str:
-    cells = [[_text(c, r[c]) for c in names] for r in records]
+    full = [[_text(c, r[c]) for c in names] for r in records]
     numeric = [all(_is_number(r[c]) for r in records) for c in names]
-    widths = [max([len(n)] + [len(row[i]) for row in cells]) for i, n in enumerate(names)]
-    if sum(widths) + 2 * (len(names) - 1) <= width:
+    for limit in (None, 40, 24):  # long cells are shortened (…) before a row is spread over lines
+        cells = [[_shorten(t, limit) for t in row] for row in full]
+        widths = [max([len(n)] + [len(row[i]) for row in cells]) for i, n in enumerate(names)]
+        if sum(widths) + 2 * (len(names) - 1) > width:
+            continue
 
-        def line(items: Sequence[str]) -> str:
+        def line(items: Sequence[str], widths: list[int] = widths) -> str:
             padded = (t.rjust(w) if num else t.ljust(w) for t, w, num in zip(items, widths, numeric, strict=True))
             return "  ".join(padded).rstrip()
 
         return "\n".join([line(names), line(["-" * w for w in widths]), *map(line, cells)]) + "\n"
-    # Too wide for the terminal: one block per row, a column per line.
+    # Too wide for the terminal even so: one block per row, a column per line, nothing shortened.
     label = max(len(n) for n in names)
-    blocks = ["\n".join(f"{n.ljust(label)}  {t}" for n, t in zip(names, row, strict=True)) for row in cells]
+    blocks = ["\n".join(f"{n.ljust(label)}  {t}" for n, t in zip(names, row, strict=True)) for row in full]
     return "\n\n".join(blocks) + "\n"
 
 
+def _shorten(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) or type(value).__module__ == "numpy"
+    import numpy as np
+
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
 
 
 def _geojson(frame: pd.DataFrame, records: list[dict[str, Any]]) -> str:

@@ -7,6 +7,7 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from functools import cache
 from typing import TYPE_CHECKING
 
 from . import __version__
@@ -14,6 +15,8 @@ from . import __version__
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
+
+    from .crossings import CountryIndex
 
 DESCRIPTION = "Map and measure the transport corridors of the South Caucasus and Iran."
 ROUTE_FILES = "GeoJSON, GeoPackage, GeoParquet, FlatGeobuf or Shapefile"
@@ -157,15 +160,27 @@ def _layers(args: argparse.Namespace) -> int:
 
 
 def _places(args: argparse.Namespace) -> int:
+    import geopandas as gpd
+
     from .layers import read_layer
+    from .placenames import place_names
 
     places = read_layer("places")
-    if "country" not in places:
-        places["country"] = places["iso_a2"]
-    for column in ("aliases", "alternate_names"):
-        if column not in places:
-            places[column] = [[] for _ in range(len(places))]
-    _emit(places, args.format, PLACE_COLUMNS)
+    country = places["country"] if "country" in places else places["iso_a2"]
+    names = place_names(places)
+    frame = gpd.GeoDataFrame(
+        {
+            "id": places["id"],
+            "name": places["name"],
+            "kind": places["kind"],
+            "country": country,
+            "aliases": [list(n.aliases) for n in names],
+            "alternate_names": [list(n.alternate_names) for n in names],
+        },
+        geometry=places.geometry,
+        crs=4326,
+    )
+    _emit(frame, args.format, PLACE_COLUMNS)
     return 0
 
 
@@ -188,7 +203,7 @@ def _route_summary(routes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     for route_id, group in routes.groupby("route_id", sort=False):
         row = {
             "route_id": route_id,
-            "route_name": group["route_name"].iloc[0] if "route_name" in group else route_id,
+            "route_name": next(iter(group["route_name"].dropna()), route_id) if "route_name" in group else route_id,
             "segments": len(group),
             "length_km": float(group["length_km"].sum()),
             "geometry": shapely.multilinestrings(shapely.get_parts(group.geometry.values)),
@@ -216,16 +231,24 @@ def _routes(args: argparse.Namespace) -> gpd.GeoDataFrame:
     return routes
 
 
+@cache
+def _country_index() -> CountryIndex:
+    """The index of the bundled ``countries`` layer, built once per process (it takes seconds)."""
+    from .crossings import CountryIndex
+    from .layers import read_layer
+
+    return CountryIndex.from_countries(read_layer("countries"))
+
+
 def _tolerance(args: argparse.Namespace) -> dict[str, float]:
     return {} if args.tolerance_m is None else {"tolerance_m": args.tolerance_m}
 
 
 def _metrics(args: argparse.Namespace) -> int:
-    from .layers import read_layer
     from .metrics import route_metrics
 
     routes = _routes(args)
-    frame = route_metrics(routes, read_layer("countries"), places=read_layer("places"), **_tolerance(args))
+    frame = route_metrics(routes, _country_index(), places=read_layer("places"), **_tolerance(args))
     if args.format == "geojson":
         lines = _route_summary(routes)[["route_id", "geometry"]]
         frame = lines.merge(frame, on="route_id")[["geometry", *frame.columns]]
@@ -239,7 +262,7 @@ def _crossings(args: argparse.Namespace) -> int:
 
     frame = crossings_from_routes(
         _routes(args),
-        read_layer("countries"),
+        _country_index(),
         border_posts=read_layer("border_posts"),
         regions=read_layer("nakhchivan"),
         **_tolerance(args),
@@ -252,8 +275,12 @@ def _compare(args: argparse.Namespace) -> int:
     from .layers import read_layer, read_route_layers
     from .network import CorridorNetwork, alternatives
 
-    network = CorridorNetwork.from_layers(read_route_layers(), read_layer("places"), read_layer("countries"))
-    avoid = tuple(part.strip() for value in args.avoid for part in value.split(",") if part.strip() or not value)
+    countries = read_layer("countries")
+    names = dict(zip(countries["iso_a2"], countries["name"], strict=True))
+    network = CorridorNetwork.from_layers(
+        read_route_layers(), read_layer("places"), _country_index(), country_names=names
+    )
+    avoid = tuple(part.strip() for value in args.avoid for part in value.split(","))  # an empty part is an error
     modes = tuple(args.mode) if args.mode else None
     frame = alternatives(network, args.origin, args.destination, avoid=avoid, modes=modes)
     _emit(frame, args.format, COMPARE_COLUMNS)

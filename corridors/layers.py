@@ -28,6 +28,7 @@ __all__ = [
     "read_layer",
     "read_route_layers",
     "read_routes",
+    "read_vector_file",
 ]
 
 LAYERS = (
@@ -54,6 +55,7 @@ ROUTE_LAYERS = (
     "armenia_iran",
     "pipelines",
 )
+VECTOR_SUFFIXES = (".gpkg", ".parquet", ".geoparquet", ".fgb", ".shp")
 
 
 def geodata_dir() -> Path:
@@ -181,8 +183,10 @@ def read_routes(routes: Any) -> gpd.GeoDataFrame:
     Parameters
     ----------
     routes
-        A GeoDataFrame with a declared CRS (any CRS; it is reprojected to WGS84),
-        or the path of a GeoJSON file. Only the geometry is required; ``route_id``
+        A GeoDataFrame with a declared CRS (any CRS; it is reprojected to WGS84), or the path
+        of a GeoPackage, GeoParquet, FlatGeobuf or Shapefile file (by its suffix: ``.gpkg``,
+        ``.parquet``/``.geoparquet``, ``.fgb``, ``.shp``) or else of a GeoJSON file.
+        Only the geometry is required; ``route_id``
         defaults to the feature ``id`` (or its position), and ``mode``, ``status``
         and ``countries`` are checked when present. Heights (3D coordinates) are dropped.
 
@@ -198,9 +202,11 @@ def read_routes(routes: Any) -> gpd.GeoDataFrame:
     """
     import geopandas as gpd
 
-    if isinstance(routes, (str, PathLike)):
-        if not str(routes):
-            raise ValidationError("<no file>", ["file: no file name given (the path is empty)"])
+    if isinstance(routes, (str, PathLike)) and not str(routes):
+        raise ValidationError("<no file>", ["file: no file name given (the path is empty)"])
+    if isinstance(routes, (str, PathLike)) and Path(routes).suffix.lower() in VECTOR_SUFFIXES:
+        frame = read_vector_file(Path(routes), kind="routes")
+    elif isinstance(routes, (str, PathLike)):  # .geojson, .json, or any other name: read as GeoJSON
         frame = read_geojson(Path(routes), kind="routes")
     elif isinstance(routes, gpd.GeoDataFrame):
         frame = _frame_to_wgs84(routes)
@@ -335,6 +341,61 @@ def _to_wgs84(frame: gpd.GeoDataFrame, crs_name: str, labels: list[str], source:
         ]
         raise ValidationError(source, problems)
     return frame
+
+
+def read_vector_file(path: Path, *, kind: str) -> gpd.GeoDataFrame:
+    """Read a GeoPackage, GeoParquet, FlatGeobuf or Shapefile and validate it as GeoJSON would be.
+
+    The file must hold one layer with a declared CRS (reprojected to WGS84); list properties
+    stored as JSON text (``countries`` written by GDAL) are decoded before the checks.
+
+    Raises
+    ------
+    ValidationError
+        Unknown suffix, unreadable file, several layers, no CRS, or any problem of the layer's rules.
+    """
+    import geopandas as gpd
+    import pyogrio
+
+    source = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in VECTOR_SUFFIXES:
+        known = ", ".join(VECTOR_SUFFIXES)
+        raise ValidationError(source, [f"file: unknown format {suffix or '(no suffix)'!r}; known suffixes: {known}"])
+    try:
+        if suffix in (".parquet", ".geoparquet"):
+            frame = gpd.read_parquet(path)
+        else:
+            names = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+            if len(names) > 1:
+                raise ValidationError(source, [f"file: holds {len(names)} layers ({', '.join(names)}); keep one"])
+            frame = gpd.read_file(path, engine="pyogrio")
+    except ValidationError:
+        raise
+    except Exception as exc:  # pyogrio, pyarrow and geopandas raise many types for a file they cannot read
+        raise ValidationError(source, [f"file: cannot be read as {suffix[1:]}: {exc}"]) from None
+    if frame.empty:
+        raise ValidationError(source, ["file: has no features"])
+    if frame.crs is None:
+        raise ValidationError(source, ["file: declares no CRS"])
+    spec = _validate.SPECS[kind]
+    for column in (*spec.iso_lists, "aliases", "alternate_names", "stops"):
+        if column in frame:
+            frame[column] = [_as_list(v) for v in frame[column]]
+    frame.geometry = frame.geometry.force_2d()
+    if not frame.crs.equals("EPSG:4326"):
+        frame = frame.to_crs(4326)
+    _validate.validate_frame(frame, spec, source)
+    return frame
+
+
+def _as_list(value: Any) -> Any:
+    """A list property as read: JSON text (GDAL formats), an array (GeoParquet) or already a list."""
+    import json
+
+    if isinstance(value, str) and value.startswith("["):
+        return json.loads(value)
+    return value.tolist() if hasattr(value, "tolist") else value
 
 
 def _looks_geographic(geoms: list[Any]) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ from .country_index import SEA, CountryIndex
 from .errors import NoRouteError
 from .geodesy import lengths_km
 from .legs import DEFAULT_TOLERANCE_M, legs_from_routes
-from .placenames import PlaceName, resolve_country, resolve_place
+from .placenames import PlaceName, place_names, resolve_country, resolve_place
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -33,16 +34,18 @@ class CorridorNetwork:
 
     Each edge carries ``km`` (geodesic), ``route_id``, ``status``, ``mode``, ``countries`` (the
     ISO codes it passes through, in order, ``"sea"`` for water), ``km_by_country`` and ``edge``,
-    its row in :attr:`edges`. The split between countries is cut out of the legs of the whole
-    route (:func:`~corridors.crossings.legs_from_routes`), so an edge agrees with
-    :func:`~corridors.metrics.route_metrics` of its route, whatever tolerance decisions were
-    taken at its ends.
+    its row in :attr:`edges` (one row per stretch, with its geometry, before the shortest
+    stretch between two places is chosen). The split between countries is cut out of the legs of
+    the whole route (:func:`~corridors.crossings.legs_from_routes`), so an edge agrees with
+    :func:`~corridors.metrics.route_metrics` of its route: a stretch cut out first and measured
+    alone would lose the tolerance decisions taken at its ends (Nurduz–Jolfa: 1.65 km "in
+    Armenia" where the whole road is in Iran). ``country_names`` maps ISO codes to English names.
     """
 
     graph: nx.Graph
     places: gpd.GeoDataFrame
     edges: gpd.GeoDataFrame
-    countries: dict[str, str] = field(default_factory=dict)
+    country_names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_layers(
@@ -52,38 +55,27 @@ class CorridorNetwork:
         countries: gpd.GeoDataFrame | CountryIndex,
         *,
         tolerance_m: float = DEFAULT_TOLERANCE_M,
+        country_names: Mapping[str, str] | None = None,
     ) -> CorridorNetwork:
         """Build the network from route lines, the ``places`` layer and the ``countries`` layer.
 
-        Routes of mode ``pipeline`` are left out (not a transport network).
+        Routes of mode ``pipeline`` are left out (not a transport network). ``country_names``
+        (ISO code -> English name, for ``avoid``) is taken from ``countries`` when it is the layer.
         """
-        import networkx as nx
-
         if "mode" in routes:
             routes = routes[~routes["mode"].isin(NOT_TRANSPORT)]
         routes = routes.explode(index_parts=False).reset_index(drop=True)
         legs = legs_from_routes(routes, countries, tolerance_m=tolerance_m)
         edges = _edges(routes, places, legs)
-        graph = nx.Graph()
-        for place in places.itertuples(index=False):
-            graph.add_node(place.id, name=place.name)
-        for position, edge in enumerate(edges.itertuples(index=False)):
-            known = graph.get_edge_data(edge.a, edge.b)
-            if known is None or known["km"] > edge.km:
-                attrs = {k: getattr(edge, k) for k in ("km", "route_id", "status", "mode", "countries")}
-                graph.add_edge(edge.a, edge.b, start=edge.a, edge=position, km_by_country=edge.km_by_country, **attrs)
-        names = {}
+        graph = _graph(places, edges, np.ones(len(edges), dtype=bool))
+        names = dict(country_names or {})
         if not isinstance(countries, CountryIndex) and "name" in countries:
             names = dict(zip(countries["iso_a2"], countries["name"], strict=True))
         return cls(graph, places, edges, names)
 
     def place_names(self) -> list[PlaceName]:
-        """The places on the network, with the names they can be called by."""
-        out = []
-        for row in self.places.itertuples(index=False):
-            aliases = [*_strings(getattr(row, "aliases", None)), *_strings(getattr(row, "name_local", None))]
-            out.append(PlaceName(row.id, row.name, aliases, _strings(getattr(row, "alternate_names", None))))
-        return out
+        """The places that can be named, with the spellings they can be called by."""
+        return place_names(self.places)
 
     def place_id(self, name: str) -> str:
         """Resolve a place name in any script to its id (raises ``PlaceNotFoundError``)."""
@@ -94,7 +86,7 @@ class CorridorNetwork:
         if name.strip().casefold() == SEA:
             return SEA
         codes = {code for data in self.edges["countries"] for code in data} - {SEA}
-        pairs = {**{code: code for code in codes}, **self.countries}
+        pairs = {**{code: code for code in codes}, **self.country_names}
         return resolve_country(name, pairs.items())
 
     def modes(self) -> list[str]:
@@ -102,7 +94,7 @@ class CorridorNetwork:
         return sorted(set(self.edges["mode"]))
 
     def view(self, avoid: tuple[str, ...] = (), modes: tuple[str, ...] | None = None) -> nx.Graph:
-        """The graph without edges that enter an avoided country or use another mode.
+        """The graph of the edges that enter no avoided country and use an allowed mode.
 
         Raises
         ------
@@ -111,27 +103,29 @@ class CorridorNetwork:
         NoRouteError
             A mode the network does not have.
         """
-        import networkx as nx
-
         codes = {self.country_code(c) for c in avoid}
         unknown = sorted(set(modes or ()) - set(self.modes()))
         if unknown:
             raise NoRouteError(f"unknown mode {', '.join(unknown)}; the network has {', '.join(self.modes())}")
+        keep = np.array([not set(c) & codes for c in self.edges["countries"]], dtype=bool)
+        if modes is not None:
+            keep &= self.edges["mode"].isin(modes).to_numpy()
+        # Built anew from the edges that qualify: between two places, the shortest of those is kept,
+        # not the shortest of all (a road beside a railway stays a road when --mode road asks for one).
+        return _graph(self.places, self.edges, keep)
 
-        def keep(a: str, b: str) -> bool:
-            data = self.graph.edges[a, b]
-            return not set(data["countries"]) & codes and (modes is None or data["mode"] in modes)
+    def describe(self, path: list[str], graph: nx.Graph | None = None) -> dict[str, Any]:
+        """Metrics of a path of place ids: km, km per country and mode, sequence, crossings, geometry.
 
-        return nx.subgraph_view(self.graph, filter_edge=keep)
-
-    def describe(self, path: list[str]) -> dict[str, Any]:
-        """Metrics of a path of place ids: km, km per country and mode, sequence, crossings, geometry."""
+        ``graph`` is the one the path was found in (a :meth:`view`); the whole network by default.
+        """
+        graph = self.graph if graph is None else graph
         km_by: dict[str, dict[str, float]] = {"country": {}, "status": {}, "mode": {}}
         sequence: list[str] = []
         routes: list[str] = []
         lines = []
         for a, b in zip(path[:-1], path[1:], strict=True):
-            data = self.graph.edges[a, b]
+            data = graph.edges[a, b]
             forward = data["start"] == a
             for code, km in data["km_by_country"].items():
                 km_by["country"][code] = km_by["country"].get(code, 0.0) + km
@@ -157,17 +151,20 @@ class CorridorNetwork:
         }
 
 
-def _strings(value: Any) -> list[str]:
-    """The strings of a list-valued property (a list, a JSON array text, a single string or nothing)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return []
-    if isinstance(value, str):
-        if value.startswith("["):
-            import json
+def _graph(places: gpd.GeoDataFrame, edges: gpd.GeoDataFrame, keep: np.ndarray) -> nx.Graph:
+    """A node per place, an edge per pair of places: the shortest kept stretch between them."""
+    import networkx as nx
 
-            return [str(v) for v in json.loads(value)]
-        return [value]
-    return [str(v) for v in value]
+    graph = nx.Graph()
+    for place in places.itertuples(index=False):
+        graph.add_node(place.id, name=place.name)
+    for position in np.flatnonzero(keep).tolist():
+        edge = edges.iloc[position]
+        known = graph.get_edge_data(edge["a"], edge["b"])
+        if known is None or known["km"] > edge["km"]:
+            attrs = {k: edge[k] for k in ("km", "route_id", "status", "mode", "countries", "km_by_country")}
+            graph.add_edge(edge["a"], edge["b"], start=edge["a"], edge=position, **attrs)
+    return graph
 
 
 def _edges(routes: gpd.GeoDataFrame, places: gpd.GeoDataFrame, legs: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -188,9 +185,16 @@ def _edges(routes: gpd.GeoDataFrame, places: gpd.GeoDataFrame, legs: pd.DataFram
         if place_country is not None and declared is not None:
             # Only places in the countries the stretch declares: not a town across a border river.
             hits = [h for h in hits if place_country.iloc[h] in set(declared)]
-        stops = sorted((line.project(places.geometry.iloc[h]), places["id"].iloc[h]) for h in hits)
-        km_at = [offset_km[position] + _km_to(line, s) for s, _ in stops]
-        for (s0, a), (s1, b), k0, k1 in zip(stops[:-1], stops[1:], km_at[:-1], km_at[1:], strict=True):
+        stops = sorted((line.project(places.geometry.iloc[h]), places["id"].iloc[h], h) for h in hits)
+        km_at = [offset_km[position] + _km_to(line, s) for s, _, _ in stops]
+        if place_country is not None and declared is None:
+            # No declared countries: a place is a stop only where the route is in its country.
+            route_legs = legs_of[route_ids.iloc[position]]
+            found = [_country_at(route_legs, k) for k in km_at]
+            keep = [country == place_country.iloc[h] for country, (_, _, h) in zip(found, stops, strict=True)]
+            stops = [stop for stop, kept in zip(stops, keep, strict=True) if kept]
+            km_at = [k for k, kept in zip(km_at, keep, strict=True) if kept]
+        for (s0, a, _), (s1, b, _), k0, k1 in zip(stops[:-1], stops[1:], km_at[:-1], km_at[1:], strict=True):
             if a == b or s1 <= s0:
                 continue
             countries, km_by_country = _cut_legs(legs_of[route_ids.iloc[position]], k0, k1)
@@ -215,6 +219,12 @@ def _edges(routes: gpd.GeoDataFrame, places: gpd.GeoDataFrame, legs: pd.DataFram
 def _km_to(line: shapely.LineString, distance: float) -> float:
     """Geodesic km along ``line`` from its start to the planar ``distance`` (degrees) along it."""
     return float(lengths_km([substring(line, 0.0, distance)])[0]) if distance > 0 else 0.0
+
+
+def _country_at(legs: pd.DataFrame, km: float) -> str:
+    """The country of the leg ``km`` kilometres along a route."""
+    position = np.searchsorted(legs["km_end"].to_numpy(), km, side="left")
+    return str(legs["country"].iloc[min(position, len(legs) - 1)])
 
 
 def _cut_legs(legs: pd.DataFrame, k0: float, k1: float) -> tuple[list[str], dict[str, float]]:
@@ -264,12 +274,20 @@ def shortest_route(
     """
     import networkx as nx
 
-    a, b = network.place_id(origin), network.place_id(destination)
+    a, b = _ends(network, origin, destination)
+    view = network.view(tuple(avoid), modes)
     try:
-        path = nx.shortest_path(network.view(tuple(avoid), modes), a, b, weight="km")
+        path = nx.shortest_path(view, a, b, weight="km")
     except nx.NetworkXNoPath:
         raise NoRouteError(_no_path(origin, destination, avoid, modes)) from None
-    return network.describe(path)
+    return network.describe(path, view)
+
+
+def _ends(network: CorridorNetwork, origin: str, destination: str) -> tuple[str, str]:
+    a, b = network.place_id(origin), network.place_id(destination)
+    if a == b:
+        raise NoRouteError(f"{origin} and {destination} are the same place ({a}): nothing to compare")
+    return a, b
 
 
 def _no_path(origin: str, destination: str, avoid: tuple[str, ...], modes: tuple[str, ...] | None) -> str:
@@ -302,14 +320,14 @@ def alternatives(
     import geopandas as gpd
     import networkx as nx
 
-    a, b = network.place_id(origin), network.place_id(destination)
+    a, b = _ends(network, origin, destination)
     view = network.view(tuple(avoid), modes)
-    if a not in view or b not in view or not nx.has_path(view, a, b):
+    if not nx.has_path(view, a, b):
         raise NoRouteError(_no_path(origin, destination, avoid, modes))
     rows: list[dict[str, Any]] = []
     kept: list[frozenset[str]] = []
     for path in islice(nx.shortest_simple_paths(view, a, b, weight="km"), limit):
-        described = network.describe(path)
+        described = network.describe(path, view)
         land = frozenset(c for c in described["country_sequence"] if c != SEA)
         if any(shorter <= land for shorter in kept):
             continue

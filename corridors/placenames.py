@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import difflib
+import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .errors import PlaceNotFoundError
 
-__all__ = ["PlaceName", "fold_name", "name_key", "resolve_country", "resolve_place"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["PlaceName", "fold_name", "name_key", "place_names", "resolve_country", "resolve_place"]
 
 # Persian and Arabic keyboards give different code points for the same letter; folding ignores the
 # difference (ي/ی, ك/ک, ة/ه) and the zero-width non-joiner (U+200C) inside Persian words.
@@ -54,16 +60,38 @@ class PlaceName:
     alternate_names: Sequence[str] = ()
 
     def tiers(self) -> tuple[tuple[str, ...], ...]:
-        """Labels by precedence: id and name, then aliases, then GeoNames alternate names."""
-        return ((self.place_id, self.name), tuple(self.aliases), tuple(self.alternate_names))
+        """Labels by precedence: id and name, then the other spellings (aliases and GeoNames names)."""
+        return ((self.place_id, self.name), (*self.aliases, *self.alternate_names))
+
+
+def place_names(places: pd.DataFrame) -> list[PlaceName]:
+    """The names of the rows of a ``places`` layer, one :class:`PlaceName` per row.
+
+    Reads ``id``, ``name``, ``aliases`` (with the older ``name_local``) and ``alternate_names``;
+    list properties may be lists, arrays or JSON array texts.
+    """
+    out = []
+    for row in places.to_dict("records"):
+        aliases = [*_strings(row.get("aliases")), *_strings(row.get("name_local"))]
+        out.append(PlaceName(str(row["id"]), str(row["name"]), aliases, _strings(row.get("alternate_names"))))
+    return out
+
+
+def _strings(value: Any) -> list[str]:
+    """The strings of a list-valued property (a list, an array, a JSON array text, one string or nothing)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    if isinstance(value, str):
+        return [str(v) for v in json.loads(value)] if value.startswith("[") else [value]
+    return [str(v) for v in value]
 
 
 def resolve_place(query: str, places: Iterable[PlaceName]) -> str:
     """Return the id of the place that ``query`` names exactly (after folding).
 
-    A place's id or name takes precedence over another place's alias, and an alias over a
-    GeoNames alternate name ("Julfa" is the Azerbaijani town, although GeoNames also spells the
-    Iranian Jolfa so). When no label folds to the query with :func:`fold_name`, Latin
+    A place's id or name takes precedence over another place's other spellings ("Julfa" is the
+    Azerbaijani town, although GeoNames also spells the Iranian Jolfa so); a spelling that two
+    places share ("Astara") is ambiguous. When no label folds to the query with :func:`fold_name`, Latin
     transliterations are tried (:func:`name_key`); nothing nearer is ever chosen silently.
 
     Parameters
@@ -86,7 +114,7 @@ def resolve_place(query: str, places: Iterable[PlaceName]) -> str:
         key = fold(query)
         if not key:
             continue
-        for tier in range(3):
+        for tier in range(2):
             hits = {p.place_id: p for p in places if any(fold(label) == key for label in p.tiers()[tier] if label)}
             if len(hits) == 1:
                 return next(iter(hits))

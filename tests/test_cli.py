@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import corridors
 from corridors.cli import main
 from corridors.geodesy import lengths_km
 from corridors.layers import ROUTE_LAYERS, list_layers, read_layer
@@ -22,7 +23,8 @@ def test_layers_lists_all_thirteen(capsys):
     assert main(["layers", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["layer"] for r in rows] == list_layers()
-    assert len(rows) == 13
+    assert list(rows[0]) == ["layer", "features", "geometry", "source"]  # a column named geometry is kept
+    assert len(rows) == len(list_layers())
 
 
 def test_metrics_json_agrees_with_independent_geodesic_measure(capsys):
@@ -98,6 +100,10 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path):
         capture_output=True,
     )
     wheel = next(dist.glob("*.whl"))
+    import zipfile
+
+    assert "corridors/py.typed" in zipfile.ZipFile(wheel).namelist()
+    assert wheel.name.startswith(f"corridors-{corridors.__version__}-")
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=False)
     python = env_dir / "bin" / "python"

@@ -3,6 +3,7 @@
 import json
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point, box
 
@@ -24,10 +25,11 @@ def network(routes, countries):
 PLACES = [
     PlaceName("moscow", "Moscow", alternate_names=["Москва", "مسکو", "Moskva"]),
     PlaceName("baku", "Baku", aliases=["Bakı"], alternate_names=["Բաքու", "Баку", "ბაქო"]),
+    PlaceName("amirabad", "Amirabad port", aliases=["Amirabad"]),
     PlaceName("nakhchivan", "Nakhchivan", alternate_names=["Naxçıvan", "Նախիջևան"]),
     PlaceName("julfa_az", "Julfa", alternate_names=["Culfa"]),
     PlaceName("jolfa_ir", "Jolfa", alternate_names=["Julfa", "جلفا"]),
-    PlaceName("astara_az", "Astara (Azerbaijan)", alternate_names=["Astara"]),
+    PlaceName("astara_az", "Astara (Azerbaijan)", aliases=["Astara"]),
     PlaceName("astara_ir", "Astara (Iran)", alternate_names=["Astara", "آستارا"]),
 ]
 
@@ -47,6 +49,7 @@ PLACES = [
         ("Julfa", "julfa_az"),  # the place's own name wins over another place's alternate name
         ("جلفا", "jolfa_ir"),
         ("astara_ir", "astara_ir"),
+        ("Amirabad", "amirabad"),
     ],
 )
 def test_names_in_every_script(query, place_id):
@@ -121,12 +124,21 @@ def test_baku_to_nakhchivan(network, avoid, must, must_not):
     assert not must_not & set(route["country_sequence"])
 
 
+def test_same_place_twice_is_an_error(network):
+    with pytest.raises(NoRouteError, match="same place"):
+        alternatives(network, "Baku", "Bakı")
+
+
 def test_compare_cli_avoid_option_first(capsys):
     assert main(["compare", "--avoid", "am", "Baku", "Nakhchivan", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows and all("AM" not in r["country_sequence"] for r in rows)
     assert main(["compare", "--avoid", "XX", "Baku", "Nakhchivan"]) == 2
     assert "unknown country 'XX'" in capsys.readouterr().err
+    assert main(["compare", "--avoid", "AM,", "Baku", "Nakhchivan"]) == 2  # an empty country is not ignored
+    assert "unknown country ''" in capsys.readouterr().err
+    assert main(["compare", "Baku", "Nakhchivan", "--mode", "rail", "--format", "json"]) == 0
+    assert all(r["km_by_mode"].keys() == {"rail"} for r in json.loads(capsys.readouterr().out))
 
 
 # --- modes and simple alternatives (issue 11.8) ------------------------------------------------
@@ -195,6 +207,7 @@ def test_pipelines_are_not_part_of_the_network():
 def test_every_edge_agrees_with_the_metrics_of_its_route(network, routes, index):
     metrics = route_metrics(routes, index).set_index("route_id")
     edges = network.edges
+    checked = 0
     for route_id, group in edges.groupby("route_id"):
         expected = metrics.loc[route_id, "km_by_country"]
         for row in group.itertuples():
@@ -206,9 +219,48 @@ def test_every_edge_agrees_with_the_metrics_of_its_route(network, routes, index)
         covered = group["km"].sum() / metrics.loc[route_id, "length_km"]
         if covered > 1 - 1e-9:  # the route's ends are places: its edges cover it whole
             assert total == pytest.approx(expected, rel=1e-6, abs=1e-6), route_id
+            checked += 1
+    assert checked >= 8  # 11 of the 11 bundled routes begin and end at places
 
 
 def test_nurduz_jolfa_stays_in_iran(network, routes, index):
     path = shortest_route(network, "Nurduz", "Jolfa")
     metrics = route_metrics(routes[routes["route_id"] == "kalaleh_jolfa"], index)
     assert set(path["km_by_country"]) == set(metrics["km_by_country"].iloc[0]) == {"IR"}
+
+
+def test_stops_without_declared_countries(network, routes, index):
+    """Without a countries property, a place is a stop only where its route is in its country."""
+    bare = CorridorNetwork.from_layers(routes.drop(columns="countries"), layers.read_layer("places"), index)
+    key = lambda edges: set(zip(edges["a"], edges["b"], edges["route_id"], strict=True))  # noqa: E731
+    assert key(bare.edges) == key(network.edges)
+    assert ("jolfa_ir", "julfa_az", "zangezur") not in key(bare.edges)  # not a town across the Aras
+
+
+def test_place_names_from_a_layer_with_alternate_names():
+    from corridors.placenames import place_names
+
+    frame = gpd.GeoDataFrame(
+        {
+            "id": ["baku", "moscow"],
+            "name": ["Baku", "Moscow"],
+            "aliases": [["Bakı"], "[]"],
+            "alternate_names": ['["Բաքու"]', ["Москва", "مسکو"]],
+        },
+        geometry=[Point(49.9, 40.4), Point(37.6, 55.8)],
+        crs=4326,
+    )
+    names = place_names(frame)
+    assert resolve_place("Բաքու", names) == "baku" and resolve_place("مسکو", names) == "moscow"
+    assert resolve_place("bakı", names) == "baku"
+
+
+def test_a_longer_road_beside_a_railway_is_kept_for_road_only_paths():
+    routes, places, countries = square_world()
+    detour = LineString([(0.2, 0.5), (1.0, 0.1), (1.8, 0.5)])  # longer than the rail line P-Q
+    road = gpd.GeoDataFrame({"route_id": ["road2"], "mode": ["road"], "status": ["planned"]}, geometry=[detour])
+    both = pd.concat([routes, road.set_crs(4326)], ignore_index=True)
+    net = CorridorNetwork.from_layers(both, places, countries)
+    assert shortest_route(net, "P", "Q")["km_by_mode"].keys() == {"rail"}
+    by_road = shortest_route(net, "P", "Q", modes=("road",))
+    assert by_road["km_by_mode"].keys() == {"road"} and by_road["routes"] == ["road2"]
