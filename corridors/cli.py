@@ -245,6 +245,7 @@ def _tolerance(args: argparse.Namespace) -> dict[str, float]:
 
 
 def _metrics(args: argparse.Namespace) -> int:
+    from .layers import read_layer
     from .metrics import route_metrics
 
     routes = _routes(args)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["CorridorNetwork", "alternatives", "shortest_route"]
 
 SNAP_DEG = 0.02  # places within ~2 km of a line are stops on it
+STOP_REACH_KM = 1.0  # without declared countries: a stop's country within this distance along the route
 NOT_TRANSPORT = ("pipeline",)  # pipelines carry oil and gas, not passengers or freight cars
 
 
@@ -188,10 +189,11 @@ def _edges(routes: gpd.GeoDataFrame, places: gpd.GeoDataFrame, legs: pd.DataFram
         stops = sorted((line.project(places.geometry.iloc[h]), places["id"].iloc[h], h) for h in hits)
         km_at = [offset_km[position] + _km_to(line, s) for s, _, _ in stops]
         if place_country is not None and declared is None:
-            # No declared countries: a place is a stop only where the route is in its country.
+            # No declared countries: a place is a stop only where the route is in its country (or reaches it
+            # within STOP_REACH_KM: a port where the route leaves the sea, a town at the end of a border bridge).
             route_legs = legs_of[route_ids.iloc[position]]
-            found = [_country_at(route_legs, k) for k in km_at]
-            keep = [country == place_country.iloc[h] for country, (_, _, h) in zip(found, stops, strict=True)]
+            found = [_countries_near(route_legs, k, STOP_REACH_KM) for k in km_at]
+            keep = [place_country.iloc[h] in near for near, (_, _, h) in zip(found, stops, strict=True)]
             stops = [stop for stop, kept in zip(stops, keep, strict=True) if kept]
             km_at = [k for k, kept in zip(km_at, keep, strict=True) if kept]
         for (s0, a, _), (s1, b, _), k0, k1 in zip(stops[:-1], stops[1:], km_at[:-1], km_at[1:], strict=True):
@@ -221,10 +223,10 @@ def _km_to(line: shapely.LineString, distance: float) -> float:
     return float(lengths_km([substring(line, 0.0, distance)])[0]) if distance > 0 else 0.0
 
 
-def _country_at(legs: pd.DataFrame, km: float) -> str:
-    """The country of the leg ``km`` kilometres along a route."""
-    position = np.searchsorted(legs["km_end"].to_numpy(), km, side="left")
-    return str(legs["country"].iloc[min(position, len(legs) - 1)])
+def _countries_near(legs: pd.DataFrame, km: float, reach_km: float) -> set[str]:
+    """The countries of the legs that a route runs through within ``reach_km`` of ``km`` km along it."""
+    near = (legs["km_end"].to_numpy() >= km - reach_km) & (legs["km_start"].to_numpy() <= km + reach_km)
+    return {str(c) for c in legs["country"].to_numpy()[near]}
 
 
 def _cut_legs(legs: pd.DataFrame, k0: float, k1: float) -> tuple[list[str], dict[str, float]]:
