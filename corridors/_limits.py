@@ -62,19 +62,24 @@ def read_limited(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytearray:
         if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
             raise ValidationError(source, [_too_large(info.st_size, max_bytes)])
         # One buffer, filled in place: the stated size and one byte more (to see a file grow), or the
-        # limit and one byte more for a stream; never a second copy of the file.
+        # limit and one byte more for a stream; grown (doubled) only when a file holds more than it states
+        # (files in /proc state 0 bytes); never a second copy of the file.
         stated = info.st_size + 1 if stat.S_ISREG(info.st_mode) else max_bytes + 1
         buffer = bytearray(min(stated, max_bytes + 1))
-        with open(path, "rb", buffering=0) as handle, memoryview(buffer) as view:
-            filled = 0
-            while filled < len(buffer) and (count := handle.readinto(view[filled:])):
+        filled = 0
+        with open(path, "rb", buffering=0) as handle:
+            while filled <= max_bytes:
+                if filled == len(buffer):
+                    buffer.extend(bytes(min(len(buffer), max_bytes + 1 - len(buffer))))
+                with memoryview(buffer) as view:
+                    count = handle.readinto(view[filled:])
+                if not count:
+                    break
                 filled += count
     except OSError as exc:
         raise ValidationError(source, [f"file: cannot be read ({exc.strerror})"]) from None
     if filled > max_bytes:
         raise ValidationError(source, [_too_large(None, max_bytes)])
-    if filled == len(buffer) and stat.S_ISREG(info.st_mode):
-        raise ValidationError(source, ["file: grew while it was read; read it again when it is complete"])
     del buffer[filled:]
     return buffer
 

@@ -5,6 +5,7 @@ import json
 import os
 import threading
 import warnings
+from pathlib import Path
 
 import pytest
 from _memory_limit import run_under_memory_limit
@@ -169,3 +170,13 @@ def test_browser_tests_skip_without_chromium_except_in_ci(monkeypatch):
     assert reason is not None and "no Chromium at /nonexistent/chromium" in reason and "apt install chromium" in reason
     assert browser_skip_reason({"CI": "true"}) is None  # then they run, and fail
     assert browser_skip_reason({"CI": "false"}) == reason
+
+
+def test_files_that_state_no_size_are_read_whole_within_the_limit(tmp_path):
+    status = _limits.read_limited(Path("/proc/self/status"))  # states 0 bytes, holds about 1 KB
+    assert status.startswith(b"Name:") and status.endswith(b"\n")
+    exact = tmp_path / "exact.geojson"
+    exact.write_bytes(b"x" * 1000)
+    assert _limits.read_limited(exact, max_bytes=1000) == b"x" * 1000
+    with pytest.raises(ValidationError, match="larger than the"):
+        _limits.read_limited(exact, max_bytes=999)
