@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ._files import write_atomic
-from ._validate import quote
+from ._limits import quote
 from .errors import AssetError
 
 __all__ = ["PACKAGES", "cache_dir", "fetch_assets", "inline_assets", "missing_assets"]

@@ -135,7 +135,7 @@ MAX_LINE = 1_000  # characters of an error line (each value from the input is cu
 
 
 def _error_line(exc: Exception) -> str:
-    from ._validate import quote
+    from ._limits import quote
 
     if isinstance(exc, OSError) and exc.strerror:
         where = f"{quote(os.fsdecode(exc.filename))}: " if exc.filename is not None else ""
@@ -316,7 +316,7 @@ def _progress_bar(done: int, total: int, label: str) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from ._validate import quote
+    from ._limits import quote
     from .errors import BuildError
     from .pipeline import build_maps
 

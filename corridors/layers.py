@@ -10,7 +10,7 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import _validate
+from . import _limits, _validate
 from ._crs import warn_if_lon_lat_swapped
 from .errors import LayerNotFoundError, ValidationError
 
@@ -241,9 +241,9 @@ def read_geojson(path: Path, *, kind: str) -> gpd.GeoDataFrame:
     import shapely
     from pyproj import CRS
 
-    source = _validate.shown_path(path)
+    source = _limits.shown_path(path)
     spec = _validate.SPECS[kind]
-    data = _validate.read_geojson_bytes(path)
+    data = _limits.read_geojson_bytes(path)
     features = _validate.as_feature_collection(data, source)
     crs_name = _validate.declared_crs(data, source)
     crs = CRS.from_user_input(4326) if crs_name is None else _horizontal_crs(crs_name, source)
@@ -272,7 +272,7 @@ def read_geojson(path: Path, *, kind: str) -> gpd.GeoDataFrame:
                 source,
                 [
                     f"file: the features use more than {_validate.MAX_PROPERTY_KEYS} distinct property names "
-                    f"(first ones: {_validate.quote(sorted(keys)[:5], 120)}); keep a layer's properties to a "
+                    f"(first ones: {_limits.quote(sorted(keys)[:5], 120)}); keep a layer's properties to a "
                     "fixed set"
                 ],
             )
@@ -292,7 +292,7 @@ def read_geojson(path: Path, *, kind: str) -> gpd.GeoDataFrame:
     if crs.is_projected and _looks_geographic(geoms):
         raise ValidationError(
             source,
-            [f"file: declares projected CRS {_validate.quote(crs_name, 80)} but the coordinates look like degrees"],
+            [f"file: declares projected CRS {_limits.quote(crs_name, 80)} but the coordinates look like degrees"],
         )
     frame = gpd.GeoDataFrame(rows, geometry=geoms, crs=crs)
     if not crs.equals(CRS.from_user_input(4326)):
@@ -310,12 +310,12 @@ def _horizontal_crs(name: str, source: str) -> CRS:
     try:
         crs = CRS.from_user_input(name)
     except CRSError:
-        raise ValidationError(source, [f"file: unknown CRS {_validate.quote(name, 80)}"]) from None
+        raise ValidationError(source, [f"file: unknown CRS {_limits.quote(name, 80)}"]) from None
     if crs.is_compound or not (crs.is_geographic or crs.is_projected):
         raise ValidationError(
             source,
             [
-                f"file: CRS {_validate.quote(name, 80)} is of type {crs.type_name}; GeoJSON coordinates need "
+                f"file: CRS {_limits.quote(name, 80)} is of type {crs.type_name}; GeoJSON coordinates need "
                 "a two-dimensional geographic or projected CRS"
             ],
         )
@@ -335,7 +335,7 @@ def _to_wgs84(frame: gpd.GeoDataFrame, crs_name: str, labels: list[str], source:
         same = shapely.equals_exact(back, original, tolerance=1e-7 * scale)
     if not same.all():
         problems = [
-            f"{labels[i]}: coordinates fall outside the domain of CRS {_validate.quote(crs_name, 80)} "
+            f"{labels[i]}: coordinates fall outside the domain of CRS {_limits.quote(crs_name, 80)} "
             "(they do not transform to longitude and latitude and back)"
             for i in np.flatnonzero(~same)
         ]

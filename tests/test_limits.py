@@ -5,11 +5,12 @@ import json
 import os
 import threading
 import warnings
+from pathlib import Path
 
 import pytest
 from _memory_limit import run_under_memory_limit
 
-from corridors import _validate
+from corridors import _limits, _validate
 from corridors.cli import main
 from corridors.errors import ValidationError
 
@@ -56,7 +57,7 @@ def test_wide_accepted_file_fits_the_memory_target(tmp_path):
 
 def test_dev_zero_is_read_no_further_than_the_limit():
     """A device states no size: the read stops at 64 MiB + 1 byte (it once read until MemoryError)."""
-    done = run_under_memory_limit(["validate", "/dev/zero"], 0, limit_bytes=300 * 2**20 + 3 * _validate.MAX_FILE_BYTES)
+    done = run_under_memory_limit(["validate", "/dev/zero"], 0, limit_bytes=300 * 2**20 + 3 * _limits.MAX_FILE_BYTES)
     assert done.returncode == 2 and "the stream is larger than the 64 MiB limit" in done.stderr
 
 
@@ -129,11 +130,11 @@ def test_20_mb_name_is_quoted_in_200_characters(tmp_path, capsys):
 
 
 def test_quote_is_bounded_for_every_kind_of_value():
-    assert _validate.quote("x" * 10) == "'xxxxxxxxxx'"
-    assert _validate.quote("\u202e\x1b") == "'\\u202e\\x1b'"  # no control character reaches a terminal
-    assert len(_validate.quote("y" * 10**6)) < 240
-    assert len(_validate.quote([["z" * 1000] * 1000] * 1000)) < 240
-    assert len(_validate.quote(json.loads("[" * 500 + "]" * 500))) < 240
+    assert _limits.quote("x" * 10) == "'xxxxxxxxxx'"
+    assert _limits.quote("\u202e\x1b") == "'\\u202e\\x1b'"  # no control character reaches a terminal
+    assert len(_limits.quote("y" * 10**6)) < 240
+    assert len(_limits.quote([["z" * 1000] * 1000] * 1000)) < 240
+    assert len(_limits.quote(json.loads("[" * 500 + "]" * 500))) < 240
 
 
 def test_warnings_beside_an_error_are_dropped_and_kept_after_success(monkeypatch, capsys):
@@ -157,8 +158,8 @@ def test_warnings_beside_an_error_are_dropped_and_kept_after_success(monkeypatch
 
 
 def test_nesting_depth_ignores_brackets_in_strings():
-    assert _validate.nesting_depth(b'{"a": "[[[[{{{{", "b": [[1], {"c": "\\"]]]"}]}') == 3
-    assert _validate.nesting_depth(b"17") == 0
+    assert _limits.nesting_depth(b'{"a": "[[[[{{{{", "b": [[1], {"c": "\\"]]]"}]}') == 3
+    assert _limits.nesting_depth(b"17") == 0
 
 
 def test_browser_tests_skip_without_chromium_except_in_ci(monkeypatch):
@@ -169,3 +170,13 @@ def test_browser_tests_skip_without_chromium_except_in_ci(monkeypatch):
     assert reason is not None and "no Chromium at /nonexistent/chromium" in reason and "apt install chromium" in reason
     assert browser_skip_reason({"CI": "true"}) is None  # then they run, and fail
     assert browser_skip_reason({"CI": "false"}) == reason
+
+
+def test_files_that_state_no_size_are_read_whole_within_the_limit(tmp_path):
+    status = _limits.read_limited(Path("/proc/self/status"))  # states 0 bytes, holds about 1 KB
+    assert status.startswith(b"Name:") and status.endswith(b"\n")
+    exact = tmp_path / "exact.geojson"
+    exact.write_bytes(b"x" * 1000)
+    assert _limits.read_limited(exact, max_bytes=1000) == b"x" * 1000
+    with pytest.raises(ValidationError, match="larger than the"):
+        _limits.read_limited(exact, max_bytes=999)
