@@ -357,23 +357,35 @@ def read_vector_file(path: Path, *, kind: str) -> gpd.GeoDataFrame:
     import geopandas as gpd
     import pyogrio
 
-    source = str(path)
+    source = _limits.shown_path(path)
     suffix = path.suffix.lower()
     if suffix not in VECTOR_SUFFIXES:
         known = ", ".join(VECTOR_SUFFIXES)
-        raise ValidationError(source, [f"file: unknown format {suffix or '(no suffix)'!r}; known suffixes: {known}"])
+        raise ValidationError(source, [f"file: unknown format {_limits.quote(suffix, 40)}; known suffixes: {known}"])
+    size = path.stat().st_size  # OSError for a missing or unreachable file: one line in the CLI
+    if not path.is_file() or size > _limits.MAX_FILE_BYTES:
+        what = "is not a regular file" if not path.is_file() else f"is {size:,} bytes"
+        raise ValidationError(source, [f"file: {what}; at most {_limits.MAX_FILE_BYTES:,} bytes are read"])
     try:
         if suffix in (".parquet", ".geoparquet"):
-            frame = gpd.read_parquet(path)
+            import pyarrow.parquet as pq
+
+            fields = pq.read_schema(path).names
         else:
             names = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
             if len(names) > 1:
                 raise ValidationError(source, [f"file: holds {len(names)} layers ({', '.join(names)}); keep one"])
-            frame = gpd.read_file(path, engine="pyogrio")
+            fields = list(pyogrio.read_info(path)["fields"])
+        if len(fields) > _validate.MAX_PROPERTY_KEYS:  # checked before the table is built
+            raise ValidationError(
+                source, [f"file: {len(fields)} property columns; at most {_validate.MAX_PROPERTY_KEYS} are read"]
+            )
+        frame = gpd.read_parquet(path) if suffix in (".parquet", ".geoparquet") else gpd.read_file(path)
     except ValidationError:
         raise
     except Exception as exc:  # pyogrio, pyarrow and geopandas raise many types for a file they cannot read
-        raise ValidationError(source, [f"file: cannot be read as {suffix[1:]}: {exc}"]) from None
+        reason = _limits.quote(" ".join(str(exc).split()), 200)
+        raise ValidationError(source, [f"file: cannot be read as {suffix[1:]}: {reason}"]) from None
     if frame.empty:
         raise ValidationError(source, ["file: has no features"])
     if frame.crs is None:

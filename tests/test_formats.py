@@ -79,3 +79,19 @@ def test_cli_takes_a_geopackage(tmp_path, zangezur, capsys):
     assert "4 valid route features" in capsys.readouterr().out
     assert main(["metrics", "--routes", str(path), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["country_sequence"] == ["AZ", "AM", "AZ", "TR"]
+
+
+@pytest.mark.parametrize("suffix", ["gpkg", "parquet"])
+def test_too_many_property_columns_are_refused_before_reading(tmp_path, suffix):
+    columns = {f"p{i}": [i] for i in range(101)}
+    frame = gpd.GeoDataFrame({"route_id": ["r"], **columns}, geometry=[LineString([(45, 40), (46, 40)])], crs=4326)
+    path = tmp_path / f"wide.{suffix}"
+    write(frame, path)
+    with pytest.raises(ValidationError, match="property columns; at most 100"):
+        read_routes(path)
+
+
+def test_a_folder_with_a_vector_suffix_is_refused(tmp_path):
+    (tmp_path / "routes.gpkg").mkdir()
+    with pytest.raises(ValidationError, match="not a regular file"):
+        read_routes(tmp_path / "routes.gpkg")
