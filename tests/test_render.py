@@ -119,9 +119,12 @@ def test_captions_carry_the_analysis_numbers():
     access = specs["nakhchivan_access"]
     am = data.metrics.set_index("route_id").loc["zangezur", "km_by_country"]["AM"]
     assert f"crosses {am:.1f} km of Armenia" in access.caption
-    for i, way in enumerate(data.access.head(3).itertuples()):
-        assert f"{way.length_km:,.0f} km" + (f" (+{way.extra_km:,.0f})" if i else "") in access.caption
-        assert access.comparison[i][0] == way.sequence_text
+    by_sequence = data.access.set_index("sequence_text")
+    best = by_sequence.loc["AZ → AM → AZ", "length_km"]
+    for i, sequence in enumerate(("AZ → AM → AZ", "AZ → IR → AZ", "AZ → GE → TR → AZ")):  # the three choices
+        km = by_sequence.loc[sequence, "length_km"]
+        assert f"{km:,.0f} km" + (f" (+{km - best:,.0f})" if i else "") in access.caption
+        assert access.comparison[i][0] == sequence
     south = data.split.set_index(["definition", "part"]).loc[("core", "south")]
     assert f"{south['area_share']:.0%} of the area" in specs["historic_azerbaijan"].caption
 
