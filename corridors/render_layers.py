@@ -44,6 +44,20 @@ LABEL_CSS = """<style>
 </style>"""
 
 
+def feature_collection(frame: gpd.GeoDataFrame, columns: tuple[str, ...] = ()) -> dict[str, object]:
+    """A GeoJSON FeatureCollection of these columns, geometries written by GEOS (far faster than
+    ``__geo_interface__``, which folium would call); values are written as they are."""
+    geometries = shapely.to_geojson(frame.geometry.values)
+    records = frame[list(columns)].to_dict("records") if columns else [{}] * len(frame)
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": props, "geometry": json.loads(geometry)}
+            for props, geometry in zip(records, geometries, strict=True)
+        ],
+    }
+
+
 def _label(
     fmap: folium.Map, lat: float, lon: float, name: str, css: str, direction: str = "center", offset_px: int = 0
 ) -> None:
@@ -63,7 +77,7 @@ def _region(fmap: folium.Map, layer: gpd.GeoDataFrame, split: pd.DataFrame | Non
     named = layer[["name", "geometry"]].copy()
     named["name"] = named["name"].map(_text)
     folium.GeoJson(
-        named,
+        feature_collection(named, ("name",)),
         name=_text(", ".join(dict.fromkeys(layer["name"]))),
         style_function=lambda _: {"fillColor": "#fde0c5", "color": "#D55E00", "weight": 1.5, "fillOpacity": 0.5},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
@@ -89,7 +103,7 @@ def _historic(fmap: folium.Map, historic: gpd.GeoDataFrame, split: pd.DataFrame 
         for r in parts.itertuples(index=False)
     ]
     folium.GeoJson(
-        parts[["tooltip", "part", "definition", "geometry"]],
+        feature_collection(parts, ("tooltip", "part", "definition")),
         name="Historic Azerbaijan, divided in 1828",
         style_function=lambda f: {
             "fillColor": HISTORIC_COLOURS[f["properties"]["part"]],
@@ -120,7 +134,7 @@ def _water(fmap: folium.Map, lakes: gpd.GeoDataFrame, split: pd.DataFrame | None
     shown = lakes[["name", "geometry"]].copy()
     shown["name"] = shown["name"].fillna("lake").map(_text)
     folium.GeoJson(
-        shown,
+        feature_collection(shown, ("name",)),
         name="Lakes",
         style_function=lambda _: {"fillColor": WATER, "color": RIVER, "weight": 0.5, "fillOpacity": 1},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
@@ -134,7 +148,7 @@ def _rivers(fmap: folium.Map, rivers: gpd.GeoDataFrame, split: pd.DataFrame | No
     shown = rivers[["name", "geometry"]].copy()
     shown["name"] = shown["name"].fillna("river").map(_text)
     folium.GeoJson(
-        shown,
+        feature_collection(shown, ("name",)),
         name="Rivers",
         style_function=lambda _: {"color": RIVER, "weight": 2, "opacity": 0.9},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
@@ -175,7 +189,7 @@ def _admin1(fmap: folium.Map, regions: gpd.GeoDataFrame, split: pd.DataFrame | N
     shown = regions[["name", "geometry"]].copy()
     shown["name"] = shown["name"].map(_text)
     folium.GeoJson(
-        shown,
+        feature_collection(shown),
         name="Provinces and regions",
         style_function=lambda _: {"color": "#999999", "weight": 1, "dashArray": "3 3", "fill": False},
         interactive=False,
@@ -287,7 +301,7 @@ def add_basemap(fmap: folium.Map, basemap: Basemap) -> None:
     land = basemap.land.copy()
     land["name"] = land["name"].map(_text)
     folium.GeoJson(
-        land,
+        feature_collection(land, ("name",)),
         name="Offline basemap (countries)",
         style_function=lambda _: {"fillColor": LAND, "stroke": False, "fillOpacity": 1},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
@@ -296,7 +310,7 @@ def add_basemap(fmap: folium.Map, basemap: Basemap) -> None:
     ).add_to(fmap)
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap tiles (online)", show=False, overlay=False).add_to(fmap)
     folium.GeoJson(
-        basemap.borders[["geometry"]],
+        feature_collection(basemap.borders),
         name="Borders",
         style_function=lambda _: {"color": BORDER, "weight": 1, "fill": False},
         interactive=False,
@@ -386,7 +400,7 @@ class VectorMiniMap(JSCSSMixin, MacroElement):
         self._name = "MiniMap"
         parts = shapely.get_parts(countries.geometry.values)
         parts = parts[shapely.area(parts) >= MINIMAP_MIN_AREA_DEG2]
-        outlines = shapely.set_precision(shapely.simplify(parts, MINIMAP_TOLERANCE_DEG), 0.01)
+        outlines = shapely.set_precision(shapely.simplify(parts, MINIMAP_TOLERANCE_DEG, preserve_topology=False), 0.01)
         self.data = {
             "type": "FeatureCollection",
             "features": [
