@@ -30,6 +30,11 @@ WATER = "#cfe3f0"  # lakes: the sea's colour
 RIVER = "#4a90c2"
 PIPELINE = "#8c6d31"  # brown: no route hue
 EVENT = "#5b2a86"
+EVENT_ICON = (
+    '<svg width="16" height="14" viewBox="0 0 16 14" aria-hidden="true">'
+    f'<polygon points="8,1 15,13 1,13" fill="{EVENT}" stroke="#ffffff" stroke-width="1.5"/></svg>'
+)
+CAPITAL_ICON = '<svg width="8" height="8" aria-hidden="true"><rect width="8" height="8" fill="#222222"/></svg>'
 SHARE_OFFSET_PX = 16  # a share label hangs this far below its point: clear of a 12 px country name
 LABEL_CSS = """<style>
 .leaflet-tooltip.corridors-sea-label {background:transparent;border:0;box-shadow:none;padding:0;color:#2c6a99;
@@ -169,14 +174,9 @@ def _capitals(fmap: folium.Map, capitals: gpd.GeoDataFrame, split: pd.DataFrame 
     figure_of(fmap).header.add_child(_css())
     for row in capitals.itertuples(index=False):
         point = row.geometry.representative_point()
-        folium.RegularPolygonMarker(
+        folium.Marker(
             [point.y, point.x],
-            number_of_sides=4,
-            radius=4,
-            color="#222222",
-            fill=True,
-            fill_opacity=1,
-            weight=1,
+            icon=folium.DivIcon(html=CAPITAL_ICON, icon_size=(8, 8), icon_anchor=(4, 4)),
             interactive=False,
         ).add_to(fmap)
         _label(fmap, point.y, point.x, str(row.name), "corridors-capital-label", direction="right")
@@ -212,16 +212,12 @@ def _events(fmap: folium.Map, events: gpd.GeoDataFrame, split: pd.DataFrame | No
             f"<br><small>Source: {_text(row.source)}</small>"
         )
         point = row.geometry.representative_point()
-        folium.CircleMarker(
+        folium.Marker(  # a triangle: not a place (dot) nor a crossing (ring), in any colour vision
             [point.y, point.x],
-            radius=6,
-            color=EVENT,
-            weight=2,
-            fill=True,
-            fill_color="#ffffff",
-            fill_opacity=1,
+            icon=folium.DivIcon(html=EVENT_ICON, icon_size=(16, 14), icon_anchor=(8, 7)),
             tooltip=_text(f"{when}: {row.name}"),
             popup=folium.Popup(popup, max_width=320),
+            title=_text(f"{when}: {row.name}"),
         ).add_to(group)
     group.add_to(fmap)
 

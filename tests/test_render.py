@@ -199,6 +199,7 @@ def test_every_draw_kind_draws_a_synthetic_layer_with_escaped_text():
         page = fmap.get_root().render().replace("\\u0026", "&")  # GeoJSON properties are JSON-escaped too
         assert "&lt;b&gt;Araz&lt;/b&gt; &#123;&#123;1+1&#125;&#125;" in page, kind
         assert "<b>Araz</b>" not in page, kind
+        assert "leaflet-dvf" not in page, kind  # RegularPolygonMarker would fetch an unpinned plugin
     fmap = folium.Map(tiles=None)
     add_layer(fmap, "events", frames["events"])
     assert "2025-08-08: &lt;b&gt;Araz" in fmap.get_root().render()
