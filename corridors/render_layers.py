@@ -23,18 +23,22 @@ if TYPE_CHECKING:
 
     from .display import Basemap
 
-__all__ = ["DRAWERS", "HISTORIC_COLOURS", "VectorMiniMap", "add_basemap", "add_labels", "add_layer", "figure_of"]
+__all__ = [
+    "DRAWERS",
+    "HISTORIC_COLOURS",
+    "MapLabel",
+    "VectorMiniMap",
+    "add_basemap",
+    "add_labels",
+    "add_layer",
+    "figure_of",
+]
 
 HISTORIC_COLOURS = {"north": "#0072B2", "south": "#E69F00"}
 WATER = "#cfe3f0"  # lakes: the sea's colour
 RIVER = "#4a90c2"
 PIPELINE = "#8c6d31"  # brown: no route hue
 EVENT = "#5b2a86"
-EVENT_ICON = (
-    '<svg width="16" height="14" viewBox="0 0 16 14" aria-hidden="true">'
-    f'<polygon points="8,1 15,13 1,13" fill="{EVENT}" stroke="#ffffff" stroke-width="1.5"/></svg>'
-)
-CAPITAL_ICON = '<svg width="8" height="8" aria-hidden="true"><rect width="8" height="8" fill="#222222"/></svg>'
 SHARE_OFFSET_PX = 16  # a share label hangs this far below its point: clear of a 12 px country name
 LABEL_CSS = """<style>
 .leaflet-tooltip.corridors-sea-label {background:transparent;border:0;box-shadow:none;padding:0;color:#2c6a99;
@@ -63,17 +67,48 @@ def feature_collection(frame: gpd.GeoDataFrame, columns: tuple[str, ...] = ()) -
     }
 
 
+class MapLabel(MacroElement):
+    """A permanent label at a point: a standalone Leaflet tooltip, with no marker (so no icon image to load).
+
+    Parameters
+    ----------
+    location
+        Latitude, longitude (degrees).
+    text
+        The label, already escaped for HTML.
+    class_name
+        CSS class of the label; ``direction`` and ``offset_px`` place it against its point.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.tooltip({{ this.options|tojson }}).setLatLng({{ this.location|tojson }})
+            .setContent({{ this.text|tojson }}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self, location: tuple[float, float], text: str, class_name: str, direction: str = "center", offset_px: int = 0
+    ) -> None:
+        super().__init__()
+        self._name = "MapLabel"
+        self.location = [float(location[0]), float(location[1])]
+        self.text = text
+        self.options = {
+            "permanent": True,
+            "interactive": False,
+            "direction": direction,
+            "className": class_name,
+            "offset": [0, offset_px],
+        }
+
+
 def _label(
     fmap: folium.Map, lat: float, lon: float, name: str, css: str, direction: str = "center", offset_px: int = 0
 ) -> None:
-    import folium
-
-    folium.Marker(
-        [lat, lon],
-        icon=folium.DivIcon(html="", icon_size=(0, 0)),
-        tooltip=folium.Tooltip(_text(name), permanent=True, direction=direction, class_name=css, offset=[0, offset_px]),
-        interactive=False,
-    ).add_to(fmap)
+    MapLabel((lat, lon), _text(name), css, direction, offset_px).add_to(fmap)
 
 
 def _region(fmap: folium.Map, layer: gpd.GeoDataFrame, split: pd.DataFrame | None) -> None:
@@ -174,9 +209,14 @@ def _capitals(fmap: folium.Map, capitals: gpd.GeoDataFrame, split: pd.DataFrame 
     figure_of(fmap).header.add_child(_css())
     for row in capitals.itertuples(index=False):
         point = row.geometry.representative_point()
-        folium.Marker(
+        folium.CircleMarker(
             [point.y, point.x],
-            icon=folium.DivIcon(html=CAPITAL_ICON, icon_size=(8, 8), icon_anchor=(4, 4)),
+            radius=3,
+            color="#ffffff",
+            weight=1,
+            fill=True,
+            fill_color="#222222",
+            fill_opacity=1,
             interactive=False,
         ).add_to(fmap)
         _label(fmap, point.y, point.x, str(row.name), "corridors-capital-label", direction="right")
@@ -212,12 +252,16 @@ def _events(fmap: folium.Map, events: gpd.GeoDataFrame, split: pd.DataFrame | No
             f"<br><small>Source: {_text(row.source)}</small>"
         )
         point = row.geometry.representative_point()
-        folium.Marker(  # a triangle: not a place (dot) nor a crossing (ring), in any colour vision
+        folium.CircleMarker(  # purple with a white ring: not a place (black dot) nor a crossing (white, black ring)
             [point.y, point.x],
-            icon=folium.DivIcon(html=EVENT_ICON, icon_size=(16, 14), icon_anchor=(8, 7)),
+            radius=7,
+            color="#ffffff",
+            weight=2,
+            fill=True,
+            fill_color=EVENT,
+            fill_opacity=1,
             tooltip=_text(f"{when}: {row.name}"),
             popup=folium.Popup(popup, max_width=320),
-            title=_text(f"{when}: {row.name}"),
         ).add_to(group)
     group.add_to(fmap)
 
@@ -329,14 +373,7 @@ def add_labels(fmap: folium.Map, places: gpd.GeoDataFrame, place_ids: tuple[str,
 
     figure_of(fmap).header.add_child(Element(_LABEL_CSS))
     for row in countries.itertuples(index=False):
-        folium.Marker(
-            [row.lat, row.lon],
-            icon=folium.DivIcon(html="", icon_size=(0, 0)),
-            tooltip=folium.Tooltip(
-                _text(row.name), permanent=True, direction="center", class_name="corridors-country-label"
-            ),
-            interactive=False,
-        ).add_to(fmap)
+        MapLabel((row.lat, row.lon), _text(row.name), "corridors-country-label").add_to(fmap)
     from .catalogue import load_catalogue
 
     catalogue = load_catalogue()
