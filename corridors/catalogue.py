@@ -16,6 +16,7 @@ __all__ = [
     "Catalogue",
     "Choice",
     "Comparison",
+    "Way",
     "LayerStyle",
     "MapEntry",
     "RouteStyle",
@@ -58,13 +59,26 @@ class LayerStyle:
 
 
 @dataclass(frozen=True)
+class Way:
+    """The shortest path under constraints: only these modes (all when empty), avoiding these countries."""
+
+    modes: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Comparison:
-    """Alternatives between two places (names the network resolves), tabulated in the panel."""
+    """Alternatives between two places (names the network resolves), tabulated in the panel.
+
+    With ``constrained`` ways, each is the shortest path under its constraints (like with like:
+    by rail and sea, by rail only); otherwise the network's alternatives, shortest first.
+    """
 
     origin: str
     destination: str
     title: str
-    ways: int  # how many of the alternatives (shortest first) the caption and table show
+    ways: int  # how many ways the caption and table show
+    constrained: tuple[Way, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,8 +191,16 @@ def _map_entry(
     compare = entry.get("compare")
     comparison = None
     if isinstance(compare, dict):
+        ways = compare.get("ways", 0)
+        constrained = tuple(
+            Way(tuple(w.get("modes", ())), tuple(w.get("avoid", ()))) for w in (ways if isinstance(ways, list) else ())
+        )
         comparison = Comparison(
-            str(compare["origin"]), str(compare["destination"]), str(compare.get("title", "")), int(compare["ways"])
+            str(compare["origin"]),
+            str(compare["destination"]),
+            str(compare.get("title", "")),
+            len(constrained) if constrained else int(ways),
+            constrained,
         )
     choices = tuple(
         Choice(str(c["label"]), tuple(c["through"]))

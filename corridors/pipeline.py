@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ._files import remove_own_temporaries, write_atomic
-from .catalogue import Catalogue, load_catalogue
+from .catalogue import Catalogue, Comparison, load_catalogue
 from .display import basemap_for_display, country_labels, for_display
 from .errors import BuildError, CatalogueError, LayerNotFoundError
 from .specs import MapSpec, map_specs
@@ -29,6 +29,7 @@ __all__ = [
     "analyse",
     "build_maps",
     "canonical_html",
+    "compare_ways",
     "for_display",
     "map_from_routes",
     "map_layers",
@@ -103,6 +104,25 @@ def read_catalogue_layers(catalogue: Catalogue) -> dict[str, gpd.GeoDataFrame]:
         raise CatalogueError(str(exc)) from None
 
 
+def compare_ways(network: CorridorNetwork, compare: Comparison) -> pd.DataFrame:
+    """The ways a map compares: its constrained ways (each the shortest under its modes and
+    avoided countries), else the network's alternatives; ``extra_km`` over the shortest shown."""
+    import pandas as pd
+
+    from .network import alternatives, shortest_route
+
+    if not compare.constrained:
+        return alternatives(network, compare.origin, compare.destination)
+    rows = [
+        shortest_route(network, compare.origin, compare.destination, modes=way.modes or None, avoid=way.avoid)
+        for way in compare.constrained
+    ]
+    ways = pd.DataFrame(rows)
+    ways["sequence_text"] = ways["country_sequence"].map(" → ".join)
+    ways["extra_km"] = ways["length_km"] - ways["length_km"].min()
+    return ways
+
+
 def analyse(catalogue: Catalogue | None = None) -> Analysis:
     """Read the bundled layers and run every analysis the maps need (one country index for all)."""
     from .country_index import CountryIndex
@@ -110,7 +130,7 @@ def analyse(catalogue: Catalogue | None = None) -> Analysis:
     from .historic import historic_split
     from .layers import read_layer, read_route_layers
     from .metrics import route_metrics
-    from .network import CorridorNetwork, alternatives
+    from .network import CorridorNetwork
 
     catalogue = catalogue or load_catalogue()
     layers = read_catalogue_layers(catalogue)
@@ -128,9 +148,7 @@ def analyse(catalogue: Catalogue | None = None) -> Analysis:
     compared = [m for m in catalogue.maps.values() if m.compare is not None]
     network = CorridorNetwork.from_layers(routes, places, index) if compared else None
     comparisons = {
-        m.name: alternatives(network, m.compare.origin, m.compare.destination)
-        for m in compared
-        if network is not None and m.compare is not None
+        m.name: compare_ways(network, m.compare) for m in compared if network is not None and m.compare is not None
     }
     specs = map_specs(
         catalogue,

@@ -23,7 +23,16 @@ if TYPE_CHECKING:
 
     from .display import Basemap
 
-__all__ = ["DRAWERS", "HISTORIC_COLOURS", "VectorMiniMap", "add_basemap", "add_labels", "add_layer", "figure_of"]
+__all__ = [
+    "DRAWERS",
+    "HISTORIC_COLOURS",
+    "MapLabel",
+    "VectorMiniMap",
+    "add_basemap",
+    "add_labels",
+    "add_layer",
+    "figure_of",
+]
 
 HISTORIC_COLOURS = {"north": "#0072B2", "south": "#E69F00"}
 WATER = "#cfe3f0"  # lakes: the sea's colour
@@ -44,17 +53,62 @@ LABEL_CSS = """<style>
 </style>"""
 
 
+def feature_collection(frame: gpd.GeoDataFrame, columns: tuple[str, ...] = ()) -> dict[str, object]:
+    """A GeoJSON FeatureCollection of these columns, geometries written by GEOS (far faster than
+    ``__geo_interface__``, which folium would call); values are written as they are."""
+    geometries = shapely.to_geojson(frame.geometry.values)
+    records = frame[list(columns)].to_dict("records") if columns else [{}] * len(frame)
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": props, "geometry": json.loads(geometry)}
+            for props, geometry in zip(records, geometries, strict=True)
+        ],
+    }
+
+
+class MapLabel(MacroElement):
+    """A permanent label at a point: a standalone Leaflet tooltip, with no marker (so no icon image to load).
+
+    Parameters
+    ----------
+    location
+        Latitude, longitude (degrees).
+    text
+        The label, already escaped for HTML.
+    class_name
+        CSS class of the label; ``direction`` and ``offset_px`` place it against its point.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.tooltip({{ this.options|tojson }}).setLatLng({{ this.location|tojson }})
+            .setContent({{ this.text|tojson }}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self, location: tuple[float, float], text: str, class_name: str, direction: str = "center", offset_px: int = 0
+    ) -> None:
+        super().__init__()
+        self._name = "MapLabel"
+        self.location = [float(location[0]), float(location[1])]
+        self.text = text
+        self.options = {
+            "permanent": True,
+            "interactive": False,
+            "direction": direction,
+            "className": class_name,
+            "offset": [0, offset_px],
+        }
+
+
 def _label(
     fmap: folium.Map, lat: float, lon: float, name: str, css: str, direction: str = "center", offset_px: int = 0
 ) -> None:
-    import folium
-
-    folium.Marker(
-        [lat, lon],
-        icon=folium.DivIcon(html="", icon_size=(0, 0)),
-        tooltip=folium.Tooltip(_text(name), permanent=True, direction=direction, class_name=css, offset=[0, offset_px]),
-        interactive=False,
-    ).add_to(fmap)
+    MapLabel((lat, lon), _text(name), css, direction, offset_px).add_to(fmap)
 
 
 def _region(fmap: folium.Map, layer: gpd.GeoDataFrame, split: pd.DataFrame | None) -> None:
@@ -63,7 +117,7 @@ def _region(fmap: folium.Map, layer: gpd.GeoDataFrame, split: pd.DataFrame | Non
     named = layer[["name", "geometry"]].copy()
     named["name"] = named["name"].map(_text)
     folium.GeoJson(
-        named,
+        feature_collection(named, ("name",)),
         name=_text(", ".join(dict.fromkeys(layer["name"]))),
         style_function=lambda _: {"fillColor": "#fde0c5", "color": "#D55E00", "weight": 1.5, "fillOpacity": 0.5},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
@@ -89,7 +143,7 @@ def _historic(fmap: folium.Map, historic: gpd.GeoDataFrame, split: pd.DataFrame 
         for r in parts.itertuples(index=False)
     ]
     folium.GeoJson(
-        parts[["tooltip", "part", "definition", "geometry"]],
+        feature_collection(parts, ("tooltip", "part", "definition")),
         name="Historic Azerbaijan, divided in 1828",
         style_function=lambda f: {
             "fillColor": HISTORIC_COLOURS[f["properties"]["part"]],
@@ -120,7 +174,7 @@ def _water(fmap: folium.Map, lakes: gpd.GeoDataFrame, split: pd.DataFrame | None
     shown = lakes[["name", "geometry"]].copy()
     shown["name"] = shown["name"].fillna("lake").map(_text)
     folium.GeoJson(
-        shown,
+        feature_collection(shown, ("name",)),
         name="Lakes",
         style_function=lambda _: {"fillColor": WATER, "color": RIVER, "weight": 0.5, "fillOpacity": 1},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
@@ -134,7 +188,7 @@ def _rivers(fmap: folium.Map, rivers: gpd.GeoDataFrame, split: pd.DataFrame | No
     shown = rivers[["name", "geometry"]].copy()
     shown["name"] = shown["name"].fillna("river").map(_text)
     folium.GeoJson(
-        shown,
+        feature_collection(shown, ("name",)),
         name="Rivers",
         style_function=lambda _: {"color": RIVER, "weight": 2, "opacity": 0.9},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
@@ -155,14 +209,14 @@ def _capitals(fmap: folium.Map, capitals: gpd.GeoDataFrame, split: pd.DataFrame 
     figure_of(fmap).header.add_child(_css())
     for row in capitals.itertuples(index=False):
         point = row.geometry.representative_point()
-        folium.RegularPolygonMarker(
+        folium.CircleMarker(
             [point.y, point.x],
-            number_of_sides=4,
-            radius=4,
-            color="#222222",
-            fill=True,
-            fill_opacity=1,
+            radius=3,
+            color="#ffffff",
             weight=1,
+            fill=True,
+            fill_color="#222222",
+            fill_opacity=1,
             interactive=False,
         ).add_to(fmap)
         _label(fmap, point.y, point.x, str(row.name), "corridors-capital-label", direction="right")
@@ -175,7 +229,7 @@ def _admin1(fmap: folium.Map, regions: gpd.GeoDataFrame, split: pd.DataFrame | N
     shown = regions[["name", "geometry"]].copy()
     shown["name"] = shown["name"].map(_text)
     folium.GeoJson(
-        shown,
+        feature_collection(shown),
         name="Provinces and regions",
         style_function=lambda _: {"color": "#999999", "weight": 1, "dashArray": "3 3", "fill": False},
         interactive=False,
@@ -198,13 +252,13 @@ def _events(fmap: folium.Map, events: gpd.GeoDataFrame, split: pd.DataFrame | No
             f"<br><small>Source: {_text(row.source)}</small>"
         )
         point = row.geometry.representative_point()
-        folium.CircleMarker(
+        folium.CircleMarker(  # purple with a white ring: not a place (black dot) nor a crossing (white, black ring)
             [point.y, point.x],
-            radius=6,
-            color=EVENT,
+            radius=7,
+            color="#ffffff",
             weight=2,
             fill=True,
-            fill_color="#ffffff",
+            fill_color=EVENT,
             fill_opacity=1,
             tooltip=_text(f"{when}: {row.name}"),
             popup=folium.Popup(popup, max_width=320),
@@ -287,7 +341,7 @@ def add_basemap(fmap: folium.Map, basemap: Basemap) -> None:
     land = basemap.land.copy()
     land["name"] = land["name"].map(_text)
     folium.GeoJson(
-        land,
+        feature_collection(land, ("name",)),
         name="Offline basemap (countries)",
         style_function=lambda _: {"fillColor": LAND, "stroke": False, "fillOpacity": 1},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
@@ -296,7 +350,7 @@ def add_basemap(fmap: folium.Map, basemap: Basemap) -> None:
     ).add_to(fmap)
     folium.TileLayer("OpenStreetMap", name="OpenStreetMap tiles (online)", show=False, overlay=False).add_to(fmap)
     folium.GeoJson(
-        basemap.borders[["geometry"]],
+        feature_collection(basemap.borders),
         name="Borders",
         style_function=lambda _: {"color": BORDER, "weight": 1, "fill": False},
         interactive=False,
@@ -319,14 +373,7 @@ def add_labels(fmap: folium.Map, places: gpd.GeoDataFrame, place_ids: tuple[str,
 
     figure_of(fmap).header.add_child(Element(_LABEL_CSS))
     for row in countries.itertuples(index=False):
-        folium.Marker(
-            [row.lat, row.lon],
-            icon=folium.DivIcon(html="", icon_size=(0, 0)),
-            tooltip=folium.Tooltip(
-                _text(row.name), permanent=True, direction="center", class_name="corridors-country-label"
-            ),
-            interactive=False,
-        ).add_to(fmap)
+        MapLabel((row.lat, row.lon), _text(row.name), "corridors-country-label").add_to(fmap)
     from .catalogue import load_catalogue
 
     catalogue = load_catalogue()
@@ -386,7 +433,7 @@ class VectorMiniMap(JSCSSMixin, MacroElement):
         self._name = "MiniMap"
         parts = shapely.get_parts(countries.geometry.values)
         parts = parts[shapely.area(parts) >= MINIMAP_MIN_AREA_DEG2]
-        outlines = shapely.set_precision(shapely.simplify(parts, MINIMAP_TOLERANCE_DEG), 0.01)
+        outlines = shapely.set_precision(shapely.simplify(parts, MINIMAP_TOLERANCE_DEG, preserve_topology=False), 0.01)
         self.data = {
             "type": "FeatureCollection",
             "features": [

@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 SEA = "sea"
+PIPELINE = "pipeline"  # not a transport way: never among a caption's modes
 NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 STATUS_UNKNOWN = "as of an unstated date"  # data without status_as_of
 ON_PATH_DEG = 0.01  # a crossing within ~1 km of a choice's drawn path belongs to that choice
@@ -197,7 +198,7 @@ def caption_context(
         values["modes"] = modes_text(list(values.get("km_by_mode", {})))
     context: dict[str, object] = {
         "route": by_route,
-        "modes": modes_text(list(shown["mode"])) if "mode" in shown else "",
+        "modes": modes_text([m for m in shown["mode"] if m != PIPELINE]) if "mode" in shown else "",
         "as_of": status_as_of_text(shown),
     }
     if split is not None and historic is not None and not split.empty:
@@ -329,7 +330,7 @@ def map_specs(
     specs = []
     for entry in catalogue.maps.values():
         ways = comparisons.get(entry.name)
-        shown = ways.head(entry.compare.ways) if ways is not None and entry.compare else None
+        shown = _shown_ways(entry, ways)
         context = caption_context(
             entry,
             metrics=metrics,
@@ -370,6 +371,17 @@ def map_specs(
             )
         )
     return specs
+
+
+def _shown_ways(entry: MapEntry, ways: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The ways a map's caption and table show: its choices' ways in choice order, else the first ``ways``."""
+    if ways is None or entry.compare is None:
+        return None
+    if not entry.choices:
+        return ways.head(entry.compare.ways)
+    chosen = pd.DataFrame([_way_through(ways, c.through, entry.name, c.label) for c in entry.choices])
+    chosen["extra_km"] = chosen["length_km"] - chosen["length_km"].min()
+    return chosen.reset_index(drop=True)
 
 
 def _way_through(ways: pd.DataFrame, through: Sequence[str], map_name: str, label: str) -> dict[str, Any]:

@@ -12,8 +12,9 @@ from PIL import Image
 
 import corridors.layers as layers
 from corridors.assets import inline_assets, missing_assets
-from corridors.pipeline import MAP_NAMES, analyse, build_maps, canonical_html, for_display
-from corridors.render import MapSpec, render_map
+from corridors.display import basemap_for_display
+from corridors.pipeline import MAP_NAMES, analyse, build_maps, canonical_html, for_display, map_layers
+from corridors.render import MapSpec, drawable_routes, render_map
 from corridors.snapshot import CHROMIUM_ARGS, chromium_path
 
 pytestmark = pytest.mark.browser
@@ -72,15 +73,16 @@ def analysis():
 
 def expected_paths(spec, data):
     """Vector features Leaflet must draw when the page opens: basemap, overlays, labels, routes, crossings."""
-    visible = spec.visible_route_ids()
-    return (
-        len(for_display(data.countries, spec.bounds))
-        + len(for_display(data.regions, spec.bounds))
-        + (len(for_display(data.historic, spec.bounds)) if spec.historic else 0)
-        + len(spec.labels)
-        + data.routes["route_id"].isin(visible).sum()
-        + data.crossings["route_id"].isin(visible).sum()
-    )
+    basemap = basemap_for_display(data.countries, spec.bounds)
+    overlays = sum(len(for_display(data.layers[n], spec.bounds)) for n in spec.layers)  # events are circle markers
+    if spec.groups:
+        first = spec.groups[0]
+        lines, crossings = drawable_routes(first.lines), first.crossings
+        crossings = crossings[crossings["route_id"].isin(first.route_ids)]
+    else:
+        lines = drawable_routes(data.routes[data.routes["route_id"].isin(spec.route_ids)])
+        crossings = data.crossings[data.crossings["route_id"].isin(spec.route_ids)]
+    return len(basemap.land) + len(basemap.borders) + overlays + len(spec.place_ids) + len(lines) + len(crossings)
 
 
 @pytest.mark.parametrize("name", MAP_NAMES)
@@ -107,15 +109,18 @@ def test_self_contained_map_renders_offline(built, browser, analysis, name):
         visit.close()
 
 
-def test_exclusive_groups_show_one_way_at_a_time(built, browser, routes):
+def test_exclusive_groups_show_one_way_at_a_time(built, browser, analysis):
+    spec = next(s for s in analysis.specs if s.name == "nakhchivan_access")
+    region = len(for_display(analysis.regions, spec.bounds))  # the exclave is outlined in the same orange
+    zangezur = [region + (drawable_routes(g.lines)["route_id"] == "zangezur").sum() for g in spec.groups]
     visit = Visit(browser, (built / "nakhchivan_access.html").as_uri())
     try:
         radios = visit.page.locator(".leaflet-control-layers-group input[type=radio]")
         assert radios.count() == 3
         orange = f"#{visit.map} > .leaflet-map-pane .leaflet-overlay-pane path[stroke='#D55E00']"  # Zangezur
-        before = visit.page.locator(orange).count()
-        radios.nth(1).check()  # through Iran: the Zangezur line through Armenia disappears
-        assert before - visit.page.locator(orange).count() == (routes["route_id"] == "zangezur").sum() > 0
+        assert visit.page.locator(orange).count() == zangezur[0] > region
+        radios.nth(1).check()  # through Iran: the Meghri section disappears, Horadiz–Aghband stays
+        assert visit.page.locator(orange).count() == zangezur[1] < zangezur[0]
         assert visit.errors == []
     finally:
         visit.close()
@@ -129,19 +134,27 @@ def test_hostile_text_is_shown_literally_and_runs_nothing(browser, routes, count
     places.loc[places["id"] == "rasht", "name"] = HOSTILE
     regions = layers.read_layer("nakhchivan").copy()
     regions["name"] = HOSTILE
-    spec = MapSpec("hostile", HOSTILE, HOSTILE, ("astara_rasht",), (44.5, 36.5, 50.5, 40.5), labels=("rasht",))
-    fmap = render_map(
+    spec = MapSpec(
+        "hostile",
+        HOSTILE,
+        HOSTILE,
+        ("astara_rasht",),
+        (44.5, 36.5, 50.5, 40.5),
+        place_ids=("rasht",),
+        layers=("nakhchivan",),
+    )
+    data = map_layers(
         spec,
         countries=countries,
-        world=countries,
         routes=pd.concat([routes[routes["route_id"] != "astara_rasht"], hostile]),
+        places=places,
         metrics=analysis.metrics,
         crossings=analysis.crossings,
-        regions=regions,
-        places=places,
-        historic=analysis.historic,
+        layers={"nakhchivan": regions},
         split=analysis.split,
     )
+    fmap = render_map(spec, data)
+    country_names = set(data.country_labels["name"])
     path = tmp_path / "hostile.html"
     path.write_text(inline_assets(canonical_html(fmap.get_root().render())), encoding="utf-8")
     visit = Visit(browser, path.as_uri())
@@ -151,8 +164,10 @@ def test_hostile_text_is_shown_literally_and_runs_nothing(browser, routes, count
         point = page.evaluate(f"window['{visit.map}'].latLngToContainerPoint([{region.y}, {region.x}])")
         box = page.locator(f"#{visit.map}").bounding_box()
         page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
-        page.wait_for_function("document.querySelectorAll('.leaflet-tooltip').length == 2")
-        label_and_region = page.locator(".leaflet-tooltip").all_text_contents()
+        page.wait_for_function(f"document.querySelectorAll('.leaflet-tooltip').length == {2 + len(country_names)}")
+        texts = page.locator(".leaflet-tooltip").all_text_contents()
+        label_and_region = [t for t in texts if t.strip() not in country_names]  # the place label and the region
+        assert len(label_and_region) == 2
         route_tooltip_and_popup = page.evaluate(
             """name => {
                 const texts = [];
