@@ -33,7 +33,6 @@ __all__ = [
     "for_display",
     "map_from_routes",
     "map_layers",
-    "read_route_file",
     "save_map",
     "write_atomic",
 ]
@@ -269,33 +268,6 @@ def build_maps(
     return written
 
 
-def read_route_file(path: str | os.PathLike[str]) -> gpd.GeoDataFrame:
-    """Read a route file of any format the package reads: GeoJSON itself, GeoParquet and every format
-    ``geopandas.read_file`` opens (GeoPackage, Shapefile, FlatGeobuf …), validated as routes.
-
-    Raises
-    ------
-    ValidationError
-        The file cannot be read, or breaks the route rules (every problem listed).
-    """
-    import geopandas as gpd
-
-    from .errors import ValidationError
-    from .layers import read_routes
-
-    source = Path(path)
-    if source.suffix.lower() in (".geojson", ".json"):
-        return read_routes(source)
-    try:
-        frame = gpd.read_parquet(source) if source.suffix.lower() in PARQUET else gpd.read_file(source)
-    except Exception as exc:  # pyogrio, pyarrow and OS errors have no common base class
-        raise ValidationError(
-            str(source), [f"file: cannot read it as a route layer ({type(exc).__name__}: {exc})"]
-        ) from None
-    return read_routes(frame)
-
-
-PARQUET = (".parquet", ".geoparquet")
 USER_MAP_MARGIN = 0.1  # a user's map shows its routes' bounds widened by a tenth on every side
 USER_MAP_MIN_DEG = 0.5  # and at least half a degree (~50 km) across
 
@@ -306,7 +278,7 @@ def map_from_routes(routes: gpd.GeoDataFrame | str | os.PathLike[str], *, title:
     Parameters
     ----------
     routes
-        A GeoDataFrame with a CRS, or the path of a route file (see :func:`read_route_file`).
+        A GeoDataFrame with a CRS, or the path of a route file (any format :func:`corridors.layers.read_routes` reads).
         Geometry-only features and MultiLineStrings are accepted.
     title
         The map's title; the file's name (or "Routes") by default.
@@ -326,7 +298,7 @@ def map_from_routes(routes: gpd.GeoDataFrame | str | os.PathLike[str], *, title:
     from .specs import fill_template, modes_text, status_as_of_text
 
     is_path = isinstance(routes, (str, os.PathLike))
-    frame = read_route_file(routes) if is_path else read_routes(routes)
+    frame = read_routes(routes)
     catalogue = load_catalogue()
     countries = read_layer("countries")
     index = CountryIndex.from_countries(countries)
