@@ -555,7 +555,7 @@ def build_routes(
                 **annotate.route_properties(route, segment, sources),
                 "countries": segment["countries"],
                 "sources": route["sources"],
-                "stops": [places[s]["properties"]["name"] for s in segment["path"] if isinstance(s, str)],
+                "stops": [places[s]["properties"]["name"] for s in _stops(segment["path"])],
             }
             upstream, method = route_provenance(segment["path"])
             feature = feature_of(f"{route['route_id']}-{n}", props, LineString(vertices), upstream, method)
@@ -630,6 +630,18 @@ def _along_shore(countries: dict[str, Any], local: Local, a: tuple[float, float]
         return None  # too short to matter, or astride the ring's seam
     arc = _shorter_arc(ring, s, e)
     return [tuple(c) for c in shapely.get_coordinates(local.to_deg(shapely.segmentize(arc, 100.0)))]
+
+
+def _stops(path: list[Any]) -> list[str]:
+    """The place ids a segment serves, in order: its places, and the stations of its track steps."""
+    out: list[str] = []
+    for step in path:
+        if isinstance(step, str):
+            names = [step]
+        else:
+            names = [*step.get("via", []), *step.get("visit", [])] if "track" in step else []
+        out += [n for n in names if not out or out[-1] != n]
+    return out
 
 
 def route_provenance(path: list[Any]) -> tuple[Upstream, str]:
