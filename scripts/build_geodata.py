@@ -40,6 +40,7 @@ from corridors.geodesy import densify
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import annotate  # noqa: E402  (a sibling script module)
+import tracks  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "upstream"
@@ -490,10 +491,13 @@ def sea_leg(
     return [tuple(c) for c in shapely.get_coordinates(densify(line, 20.0))]
 
 
+TRACKS = tracks.Tracks()
+
+
 def route_vertices(
     steps: list[Any], places: dict[str, Any], countries: dict[str, Any], local: Local, mode: str
 ) -> list[tuple[float, float]]:
-    """Turn a waypoint path (places, border-following stretches, sea legs) into vertices."""
+    """Turn a waypoint path (places, border-following stretches, sea legs, track) into vertices."""
     anchors = [i for i, step in enumerate(steps) if isinstance(step, str)]
     if anchors[0] != 0 or anchors[-1] != len(steps) - 1:
         raise SystemExit(f"path must start and end at a place: {steps}")
@@ -522,6 +526,13 @@ def route_vertices(
             )
         elif "sea" in step:
             vertices += sea_leg(before, after, step.get("via"), step.get("approach"))[1:-1]
+        elif "track" in step:
+            names = [steps[i - 1], *step.get("via", []), steps[i + 1]]
+            stations = [(n, places[n]["geometry"].coords[0]) for n in names]
+            line = TRACKS.line(step["track"], stations, step.get("max_snap_m", tracks.MAX_SNAP_M))
+            for name in step.get("visit", []):
+                line = tracks.visit(line, places[name]["geometry"].coords[0])
+            vertices += line[1:-1]
         else:
             raise SystemExit(f"unknown path step {step}")
     return [(round(x, 6), round(y, 6)) for x, y in vertices]
@@ -535,6 +546,8 @@ def build_routes(
     for route in waypoints["routes"]:
         for n, segment in enumerate(route["segments"], start=1):
             vertices = route_vertices(segment["path"], places, countries, local, segment["mode"])
+            if any(isinstance(s, dict) and "track" in s for s in segment["path"]):
+                vertices = onto_land(vertices, countries, local)
             props = {
                 "route_id": route["route_id"],
                 "name": segment.get("name", route["name"]),
@@ -542,27 +555,122 @@ def build_routes(
                 **annotate.route_properties(route, segment, sources),
                 "countries": segment["countries"],
                 "sources": route["sources"],
-                "stops": [places[s]["properties"]["name"] for s in segment["path"] if isinstance(s, str)],
+                "stops": [places[s]["properties"]["name"] for s in _stops(segment["path"])],
             }
-            upstream = Upstream(
-                "",
-                "",
-                "",
-                "GeoNames places (CC BY 4.0) joined along OpenStreetMap borders (ODbL)"
-                + (
-                    "; sea lane from the searoute package"
-                    if any("sea" in s for s in segment["path"] if isinstance(s, dict))
-                    else ""
-                ),
-                ODBL + "; GeoNames CC BY 4.0",
-            )
-            method = (
-                "scripts/build_geodata.py from scripts/waypoints.toml: straight segments between GeoNames "
-                "places, stretches along border rivers offset into the stated country"
-            )
+            upstream, method = route_provenance(segment["path"])
             feature = feature_of(f"{route['route_id']}-{n}", props, LineString(vertices), upstream, method)
             layers.setdefault(route["layer"], []).append(feature)
     return layers
+
+
+# Where a track crosses water of the land polygons, it goes round the shore this far inland (see onto_land).
+ONTO_LAND_OFFSET_M = 50.0
+_LAND: list[Any] = []
+
+
+def onto_land(
+    vertices: list[tuple[float, float]], countries: dict[str, Any], local: Local
+) -> list[tuple[float, float]]:
+    """Keep a track on the land of the countries layer where it runs just off the coast.
+
+    Where the OpenStreetMap track runs over water of the land polygons (embankments and reclaimed land
+    along the coast that the polygons leave out), each such run, between the last point on land before it
+    and the first after it (the line sampled every ~20 m), is replaced by the shorter way along the shore,
+    ``ONTO_LAND_OFFSET_M`` inland. A railway on land then never shows a sea leg in the analysis.
+    """
+    if not _LAND:
+        land = unary_union(list(countries.values()))
+        shapely.prepare(land)
+        _LAND.append(land)
+    land = _LAND[0]
+    dense = [tuple(c) for c in shapely.get_coordinates(shapely.segmentize(LineString(vertices), 0.0002))]
+    xy = np.asarray(dense)
+    dry = shapely.contains_xy(land, xy[:, 0], xy[:, 1])
+    original = set(vertices)
+    out = [dense[0]]
+    i = 1
+    while i < len(dense):
+        if dry[i]:
+            if dense[i] in original or i == len(dense) - 1:
+                out.append(dense[i])
+            i += 1
+            continue
+        j = i
+        while j < len(dense) and not dry[j]:
+            j += 1
+        if j == len(dense):
+            out += dense[i:]
+            break
+        shore = _along_shore(countries, local, dense[i - 1], dense[j])
+        out += [dense[i - 1], *(dense[i:j] if shore is None else shore), dense[j]]
+        i = j + 1
+    return [(round(x, 6), round(y, 6)) for n, (x, y) in enumerate(out) if n == 0 or (x, y) != out[n - 1]]
+
+
+def _along_shore(countries: dict[str, Any], local: Local, a: tuple[float, float], b: tuple[float, float]) -> Any:
+    """The shorter way from ``a`` to ``b`` along the shore, ``ONTO_LAND_OFFSET_M`` inland; ``None`` (keep the
+    track) unless both lie on one polygon of one country (water between two countries is a border river)."""
+    window = shapely.box(*LineString([a, b]).buffer(0.05).bounds)
+    parts = [
+        p
+        for c in countries.values()
+        for p in shapely.get_parts(c.intersection(window))
+        if p.distance(Point(a)) < 1e-9 and p.distance(Point(b)) < 1e-9
+    ]
+    if not parts:
+        return None
+    shrunk = local.to_m(parts[0]).buffer(-ONTO_LAND_OFFSET_M)
+    rings = [LineString(g.exterior.coords) for g in shapely.get_parts(shrunk) if g.area > 0]
+    a_m, b_m = local.to_m(Point(a)), local.to_m(Point(b))
+    if not rings:
+        return None
+    ring = min(rings, key=lambda r: r.distance(a_m) + r.distance(b_m))
+    s, e = ring.project(a_m), ring.project(b_m)
+    if abs(s - e) < 1.0 or min(s, e) < 1.0 or max(s, e) > ring.length - 1.0:
+        return None  # too short to matter, or astride the ring's seam
+    arc = _shorter_arc(ring, s, e)
+    return [tuple(c) for c in shapely.get_coordinates(local.to_deg(shapely.segmentize(arc, 100.0)))]
+
+
+def _stops(path: list[Any]) -> list[str]:
+    """The place ids a segment serves, in order: its places, and the stations of its track steps."""
+    out: list[str] = []
+    for step in path:
+        if isinstance(step, str):
+            names = [step]
+        else:
+            names = [*step.get("via", []), *step.get("visit", [])] if "track" in step else []
+        out += [n for n in names if not out or out[-1] != n]
+    return out
+
+
+def route_provenance(path: list[Any]) -> tuple[Upstream, str]:
+    """Source, licence and method of a segment's geometry, from the kinds of step in its path."""
+    steps = [s for s in path if isinstance(s, dict)]
+    used = sorted({s["track"] for s in steps if "track" in s})
+    sources = [tracks.SOURCES[n].source for n in used]
+    licences = sorted({tracks.SOURCES[n].licence for n in used})
+    straight = any(isinstance(a, str) and isinstance(b, str) for a, b in zip(path[:-1], path[1:], strict=True))
+    schematic = straight or any("track" not in s for s in steps)
+    if schematic:
+        sources.append("GeoNames places (CC BY 4.0) joined along OpenStreetMap borders (ODbL)")
+        licences += [ODBL, "GeoNames CC BY 4.0"]
+    if any("sea" in s for s in steps):
+        sources.append("sea lane from the searoute package")
+    methods = []
+    if used:
+        methods.append(
+            "track: shortest path over the graph of the track source between the track vertices nearest the "
+            f"stations (networkx; gaps under {tracks.GAP_M:.0f} m closed), joined to each end station's "
+            f"GeoNames point by a straight connector; where the track crosses water of the countries "
+            f"layer's land polygons it goes round the shore {ONTO_LAND_OFFSET_M:.0f} m inland"
+        )
+    if schematic:
+        methods.append(
+            "straight segments between GeoNames places, stretches along border rivers offset into the stated country"
+        )
+    upstream = Upstream("", "", "", "; ".join(sources), "; ".join(dict.fromkeys(licences)))
+    return upstream, "scripts/build_geodata.py from scripts/waypoints.toml: " + "; ".join(methods)
 
 
 # ------------------------------------------------------------------ output
@@ -640,6 +748,8 @@ def main() -> None:
         "Dated events of the corridors' story since 2023, each at the place it concerns.",
     )
     used = {s for r in waypoints["routes"] for seg in r["segments"] for s in seg["path"] if isinstance(s, str)}
+    steps = [s for r in waypoints["routes"] for seg in r["segments"] for s in seg["path"] if isinstance(s, dict)]
+    used |= {v for s in steps for v in [*s.get("via", []), *s.get("visit", [])] if isinstance(v, str)}
     used |= {e["place"] for e in waypoints["events"]}
     used |= {k for k, p in waypoints["places"].items() if p.get("label")}
     write_layer(
