@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["CorridorNetwork", "alternatives", "shortest_route"]
 
 SNAP_DEG = 0.02  # places within ~2 km of a line are stops on it
+DECLARED_STOP_DEG = 0.1  # a place a segment names in `stops` is a stop on it within ~10 km
 STOP_REACH_KM = 1.0  # without declared countries: a stop's country within this distance along the route
 NOT_TRANSPORT = ("pipeline",)  # pipelines carry oil and gas, not passengers or freight cars
 
@@ -182,6 +183,12 @@ def _edges(routes: gpd.GeoDataFrame, places: gpd.GeoDataFrame, legs: pd.DataFram
     for position, row in enumerate(routes.itertuples(index=False)):
         line = row.geometry
         hits = tree.query(line, predicate="dwithin", distance=SNAP_DEG)
+        served = getattr(row, "stops", None)
+        if isinstance(served, list) and served:
+            # The places the segment declares it serves are stops even where the line passes a little
+            # further than SNAP_DEG from the town's point (Tehran: its station is 3 km from the centre).
+            named = tree.query(line, predicate="dwithin", distance=DECLARED_STOP_DEG)
+            hits = np.union1d(hits, [h for h in named if places["name"].iloc[h] in set(served)]).astype(int)
         declared = getattr(row, "countries", None)
         if place_country is not None and declared is not None:
             # Only places in the countries the stretch declares: not a town across a border river.
