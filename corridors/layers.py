@@ -37,6 +37,11 @@ LAYERS = (
     "rail_links",
     "places",
     "border_posts",
+    "lakes",
+    "rivers",
+    "seas",
+    "capitals",
+    "admin1",
 )
 ROUTE_LAYERS = ("zangezur_route", "iranian_bypass", "astara_rasht", "north_south_corridor", "rail_links")
 
