@@ -23,6 +23,8 @@ _TILE_DEG = 1.0
 _METRES_PER_DEG = 111_320.0
 # Edges of two countries closer than this (degrees, ~150 m) form a land border, not a coast.
 SHARED_EDGE_DEG = 0.0015
+# Pairs (point, outline segment) examined at once by the searches of wide tolerances.
+_PAIRS_PER_BATCH = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -138,8 +140,25 @@ class CountryIndex:
         distance = np.full(len(x), np.inf)
         if len(x) == 0 or within_m <= 0:
             return distance
+        window = window_deg(y, within_m)
+        # Batches of points with about _PAIRS_PER_BATCH pairs (point, outline segment) each: a wide
+        # tolerance pairs each point with thousands of outline segments.
+        start, size = 0, 128
+        while start < len(x):
+            part = slice(start, min(len(x), start + size))
+            distance[part], pairs = self._distance_to_allowed_m(x[part], y[part], allowed[part], window)
+            start, size = part.stop, int(np.clip(size * _PAIRS_PER_BATCH / max(pairs, 1), 16, 1 << 20))
+        distance[distance > within_m] = np.inf
+        return distance
+
+    def _distance_to_allowed_m(
+        self, x: np.ndarray, y: np.ndarray, allowed: np.ndarray, window: float
+    ) -> tuple[np.ndarray, int]:
+        """:meth:`distance_to_countries_m` of some points within ``window`` degrees, and the pairs examined."""
+        distance = np.full(len(x), np.inf)
         points = shapely.points(x, y)
-        hit_point, hit_edge, _ = self.edges_within(np.column_stack([x, y]), window_deg(y, within_m))
+        hit_point, hit_edge, _ = self.edges_within(np.column_stack([x, y]), window)
+        pairs = len(hit_point)
         # The sea (code -1) is reached at a coast: an outline segment that is no land border.
         keep = (self.edge_code[hit_edge, None] == allowed[hit_point]).any(axis=1)
         keep |= (allowed[hit_point] == -1).any(axis=1) & ~self.land[hit_edge]
@@ -153,8 +172,7 @@ class CountryIndex:
         keep = estimate <= least(hit_point, estimate, len(x)) * 1.05 + SLACK_DEG
         hit_point, hit_edge = hit_point[keep], hit_edge[keep]
         np.minimum.at(distance, hit_point, self._metres_to_edges(points, hit_point, hit_edge))
-        distance[distance > within_m] = np.inf
-        return distance
+        return distance, pairs
 
     def edges_within(self, xy: np.ndarray, distance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Pairs (segment of ``xy``, outline segment) no farther apart than ``distance`` degrees.

@@ -11,6 +11,7 @@ import pandas as pd
 import shapely
 
 from ._crs import to_wgs84
+from ._near_grid import NEAR_DEG
 from ._planar import SLACK_DEG, intersection_parameter
 from .country_index import CountryIndex, window_deg
 from .errors import ToleranceError
@@ -40,6 +41,11 @@ DEFAULT_TOLERANCE_M = 500.0
 # The largest tolerance accepted: 50 km is wider than any border strip a route may follow (the
 # Meghri strip between Azerbaijan and Iran is 30-40 km wide) and bounds the work per segment.
 MAX_TOLERANCE_M = 50_000.0
+
+
+# Route segments near outlines examined at once: bounds the memory of the pairs (segment,
+# outline segment) however long a route is.
+_SEGMENTS_PER_BATCH = 100_000
 
 
 def check_tolerance(tolerance_m: float) -> float:
@@ -127,13 +133,9 @@ def pieces_from_segments(segments: RouteSegments, index: CountryIndex, *, tolera
     # for most segments; the others are tested exactly.
     clear = index.clear_of_outlines(mx, my, np.hypot(x1 - x0, y1 - y0) / 2 + window)
     unsure = np.flatnonzero(~clear)
-    hit, edge, gap = index.edges_within(xy[unsure], window)
-    hit = unsure[hit]
+    near, crossings, close = _near_outlines(xy, unsure, index, window)
     clear[unsure] = True
-    clear[hit] = False
-    may_cross = gap <= SLACK_DEG
-    lines = shapely.linestrings(xy[hit[may_cross]].reshape(-1, 2, 2))
-    crossed = shapely.intersects(lines, index.edges.geometries[edge[may_cross]])
+    clear[near] = False
     joined = clear[1:] & clear[:-1] & (route[1:] == route[:-1]) & (x0[1:] == x1[:-1]) & (y0[1:] == y1[:-1])
     run_start = clear & ~np.r_[False, joined]
     runs = np.flatnonzero(run_start)
@@ -144,8 +146,7 @@ def pieces_from_segments(segments: RouteSegments, index: CountryIndex, *, tolera
     runs, run_country = runs[~several], run_country[~several]
     in_run = np.flatnonzero(clear)
     run_length = np.add.reduceat(lengths[in_run], np.flatnonzero(run_start[in_run])) if len(runs) else np.zeros(0)
-    crossings = hit[may_cross][crossed], edge[may_cross][crossed]
-    cut = _cut(xy, np.flatnonzero(~clear), crossings, (hit, edge), index, tolerance_m)
+    cut = _cut(xy, np.flatnonzero(~clear), crossings, close, index, tolerance_m)
     order = np.argsort(np.r_[runs, cut["segment"]], kind="stable")
     border_m, land, country = cut.pop("border_m"), cut.pop("land_border"), cut.pop("country")
     columns = {
@@ -162,11 +163,56 @@ def pieces_from_segments(segments: RouteSegments, index: CountryIndex, *, tolera
     return pd.DataFrame({name: values[order] for name, values in columns.items()})
 
 
+def _near_outlines(
+    xy: np.ndarray, unsure: np.ndarray, index: CountryIndex, window: float
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray] | None]:
+    """Which segments ``xy[unsure]`` come within ``window`` degrees of an outline, and which cross one.
+
+    Works through ``_SEGMENTS_PER_BATCH`` segments at a time. Within the grid's reach
+    (``window <= NEAR_DEG``) every pair (segment, outline segment) within the window is kept too
+    (``close``); wider windows hold too many pairs to keep, and only the nearest outline of each
+    segment is looked up.
+
+    Returns
+    -------
+    near : numpy.ndarray
+        Positions in ``xy`` of the segments with an outline within ``window``.
+    crossings : tuple of numpy.ndarray
+        Pairs (position in ``xy``, outline segment) that intersect.
+    close : tuple of numpy.ndarray or None
+        Pairs within ``window``, sorted by segment (``None`` for wide windows).
+    """
+    wide = window > NEAR_DEG
+    near, cross_seg, cross_edge, close_seg, close_edge = [], [], [], [], []
+    for start in range(0, len(unsure), _SEGMENTS_PER_BATCH):
+        part = unsure[start : start + _SEGMENTS_PER_BATCH]
+        if wide:
+            lines = shapely.linestrings(xy[part].reshape(-1, 2, 2))
+            near.append(part[np.unique(index.edges.query_nearest(lines, max_distance=window + SLACK_DEG)[0])])
+            hit, edge = index.edges.query(lines, predicate="intersects")
+            cross_seg.append(part[hit])
+            cross_edge.append(edge)
+            continue
+        hit, edge, gap = index.edges_within(xy[part], window)
+        close_seg.append(part[hit])
+        close_edge.append(edge)
+        near.append(part[np.unique(hit)])
+        may_cross = gap <= SLACK_DEG
+        lines = shapely.linestrings(xy[part[hit[may_cross]]].reshape(-1, 2, 2))
+        crossed = shapely.intersects(lines, index.edges.geometries[edge[may_cross]])
+        cross_seg.append(part[hit[may_cross][crossed]])
+        cross_edge.append(edge[may_cross][crossed])
+    empty = np.zeros(0, dtype=np.int64)
+    crossings = np.concatenate([empty, *cross_seg]), np.concatenate([empty, *cross_edge])
+    close = None if wide else (np.concatenate([empty, *close_seg]), np.concatenate([empty, *close_edge]))
+    return np.concatenate([empty, *near]), crossings, close
+
+
 def _cut(
     xy: np.ndarray,
     near: np.ndarray,
     crossings: tuple[np.ndarray, np.ndarray],
-    close: tuple[np.ndarray, np.ndarray],
+    close: tuple[np.ndarray, np.ndarray] | None,
     index: CountryIndex,
     tolerance_m: float,
 ) -> dict[str, np.ndarray]:
@@ -192,11 +238,13 @@ def _cut(
     x0, y0, x1, y1 = (xy[seg, k] for k in range(4))
     tm = (t0 + t1) / 2
     mx, my = x0 + (x1 - x0) * tm, y0 + (y1 - y0) * tm
-    # Outlines within the window of a sub-segment's midpoint are within the window of its segment.
-    start = np.searchsorted(close[0], near[seg])
-    count = np.searchsorted(close[0], near[seg], side="right") - start
-    pair = np.repeat(start - np.cumsum(count) + count, count) + np.arange(count.sum())
-    candidates = np.repeat(np.arange(len(seg)), count), close[1][pair]
+    candidates = None
+    if close is not None:
+        # Outlines within the window of a sub-segment's midpoint are within the window of its segment.
+        start = np.searchsorted(close[0], near[seg])
+        count = np.searchsorted(close[0], near[seg], side="right") - start
+        pair = np.repeat(start - np.cumsum(count) + count, count) + np.arange(count.sum())
+        candidates = np.repeat(np.arange(len(seg)), count), close[1][pair]
     border_m, land = index.border_distance_m(mx, my, tolerance_m, candidates)
     return {
         "segment": near[seg],
