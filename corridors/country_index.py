@@ -25,6 +25,8 @@ _METRES_PER_DEG = 111_320.0
 SHARED_EDGE_DEG = 0.0015
 # Pairs (point, outline segment) examined at once by the searches of wide tolerances.
 _PAIRS_PER_BATCH = 2_000_000
+# Points whose geodesically nearest outline is sought at once (wide tolerances).
+_POINTS_PER_BATCH = 2_000
 
 
 @dataclass(frozen=True)
@@ -224,7 +226,7 @@ class CountryIndex:
         points = shapely.points(x, y)
         window = window_deg(y, within_m)
         if window > NEAR_DEG:  # wide windows hold too many outline segments to compare them all
-            hit_point, hit_edge = self._query_nearest(points, window)
+            hit_point, hit_edge = self._nearest_geodesic(points, y, window)
         else:
             if candidates is None:
                 candidates = self.edges_within(np.column_stack([x, y]), window)[:2]
@@ -266,6 +268,28 @@ class CountryIndex:
             tied_point, tied_edge = self._query_nearest(points[tied], window)
             hit_edge[np.searchsorted(hit_point, tied[tied_point])] = tied_edge
         return hit_point, hit_edge
+
+    def _nearest_geodesic(self, points: np.ndarray, y: np.ndarray, window: float) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (point, geodesically nearest outline segment) for points with one within ``window`` degrees.
+
+        The planar nearest segment (distance ``d`` degrees) need not be the geodesically nearest
+        (longitude degrees are shorter by the cosine of the latitude), but that one lies within
+        ``d / cos(lat)`` planar degrees (2% added for the ellipsoid): all those are measured.
+        """
+        near_point, near_edge = self._query_nearest(points, window)
+        gap = shapely.distance(points[near_point], self.edges.geometries[near_edge])
+        reach = np.minimum(gap / np.cos(np.radians(np.abs(y[near_point]))) * 1.02 + SLACK_DEG, window)
+        best_point, best_edge = [near_point[:0]], [near_edge[:0]]
+        for start in range(0, len(near_point), _POINTS_PER_BATCH):
+            part = slice(start, start + _POINTS_PER_BATCH)
+            hit, edge = self.edges.query(points[near_point[part]], predicate="dwithin", distance=reach[part])
+            hit = near_point[part][hit]
+            metres = self._metres_to_edges(points, hit, edge)
+            nearest = metres == least(hit, metres, len(points))
+            first = np.unique(hit[nearest], return_index=True)[1]
+            best_point.append(hit[nearest][first])
+            best_edge.append(edge[nearest][first])
+        return np.concatenate(best_point), np.concatenate(best_edge)
 
     def _query_nearest(self, points: np.ndarray, window: float) -> tuple[np.ndarray, np.ndarray]:
         """The first pair per point of ``STRtree.query_nearest(points, max_distance=window)``."""

@@ -43,6 +43,9 @@ DEFAULT_TOLERANCE_M = 500.0
 MAX_TOLERANCE_M = 50_000.0
 
 
+# A stay in a country shorter than this (metres) is no stay: the route touches or starts on an
+# outline (1 m is ten thousand times the 0.1 mm of a 1e-9° shift that may create such a stay).
+_END_RUN_M = 1.0
 # Route segments near outlines examined at once: bounds the memory of the pairs (segment,
 # outline segment) however long a route is.
 _SEGMENTS_PER_BATCH = 100_000
@@ -264,10 +267,9 @@ def legs_from_pieces(pieces: pd.DataFrame, index: CountryIndex, *, tolerance_m: 
 
     An interior run of pieces in one country whose every midpoint and vertex lies within
     ``tolerance_m`` of the country before or after it is not a real stay. Consecutive such runs
-    between two real stays are given to the country before them up to their middle (in km along
-    the route) and to the country after them from there: the rule does not depend on the
-    direction of travel (see :func:`_merge_shallow`). The first and last runs of a route are
-    never absorbed.
+    between two real stays go to one of these two countries, by a rule that depends neither on
+    the direction of travel nor on the vertices (see :func:`_merge_shallow`). The first and last
+    runs of a route are never absorbed; runs shorter than 1 m join their neighbours first.
 
     Returns
     -------
@@ -279,6 +281,7 @@ def legs_from_pieces(pieces: pd.DataFrame, index: CountryIndex, *, tolerance_m: 
     if pieces.empty:
         return pd.DataFrame(columns=columns)
     route, country = pieces["route"].to_numpy(), pieces["country"].to_numpy()
+    country = _join_tiny_runs(route, country, pieces["length_m"].to_numpy())
     x, y = pieces["x"].to_numpy(), pieces["y"].to_numpy()
     start = np.r_[True, (route[1:] != route[:-1]) | (country[1:] != country[:-1])]
     run = np.cumsum(start) - 1
@@ -302,9 +305,9 @@ def legs_from_pieces(pieces: pd.DataFrame, index: CountryIndex, *, tolerance_m: 
         group = np.r_[True, run[rows][1:] != run[rows][:-1]]
         deepest = np.maximum.reduceat(depth, np.flatnonzero(group))
         shallow[run[rows][group][deepest <= tolerance_m]] = True
+    merged_country = _merge_shallow(run, run_country, shallow)
     length = pieces["length_m"].to_numpy()
     km_end = pd.Series(length).groupby(route, sort=False).cumsum().to_numpy() / 1000.0
-    merged_country = _merge_shallow(run, run_country, shallow, km_end, length / 1000.0)
     new_leg = np.r_[True, (route[1:] != route[:-1]) | (merged_country[1:] != merged_country[:-1])]
     leg_start = np.flatnonzero(new_leg)
     legs = pd.DataFrame(
@@ -322,42 +325,55 @@ def legs_from_pieces(pieces: pd.DataFrame, index: CountryIndex, *, tolerance_m: 
     return legs[columns]
 
 
-def _merge_shallow(
-    run: np.ndarray, run_country: np.ndarray, shallow: np.ndarray, km_end: np.ndarray, km: np.ndarray
-) -> np.ndarray:
+def _join_tiny_runs(route: np.ndarray, country: np.ndarray, length_m: np.ndarray) -> np.ndarray:
+    """Countries of the pieces once every run shorter than ``_END_RUN_M`` joins its neighbours.
+
+    A route drawn through a vertex of an outline, or starting on one (a border post, a corner),
+    would otherwise stay a fraction of a millimetre on the other side, or not, after a shift of
+    1e-9°. A tiny run takes the country of the nearest run that is not tiny, before or after it
+    in the same route; between two such runs of different countries, the lower country code
+    (the same in both directions of travel).
+    """
+    start = np.r_[True, (route[1:] != route[:-1]) | (country[1:] != country[:-1])]
+    starts = np.flatnonzero(start)
+    run = np.cumsum(start) - 1
+    run_route, run_country = route[starts], country[starts]
+    n = len(starts)
+    tiny = np.add.reduceat(length_m, starts) < _END_RUN_M if n else np.zeros(0, dtype=bool)
+    if not tiny.any():
+        return country
+    position = np.arange(n)
+    before = np.maximum.accumulate(np.where(tiny, -1, position))
+    after = np.minimum.accumulate(np.where(tiny, n, position)[::-1])[::-1]
+    has_before = (before >= 0) & (run_route[np.maximum(before, 0)] == run_route)
+    has_after = (after < n) & (run_route[np.minimum(after, n - 1)] == run_route)
+    p, q = run_country[np.maximum(before, 0)], run_country[np.minimum(after, n - 1)]
+    joined = np.where(has_before, p, np.where(has_after, q, run_country))
+    joined = np.where(has_before & has_after, np.minimum(p, q), joined)
+    return np.where(tiny, joined, run_country)[run]
+
+
+def _merge_shallow(run: np.ndarray, run_country: np.ndarray, shallow: np.ndarray) -> np.ndarray:
     """Country of each piece once the shallow runs are absorbed by the real stays around them.
 
     A stretch of consecutive shallow runs between stays in countries P (before) and N (after)
-    goes to P where a piece's middle lies before the stretch's middle, to N where it lies
-    after; a piece astride the very middle (a stretch of one piece) goes to the lower country
-    code of P and N. Reversing the route swaps P and N and mirrors every position, so each
-    piece gets the same country either way.
+    goes to P when P is N, else to the lower country code of P and N (the sea, code -1, first).
+    Any rule that splits the stretch at a piece depends on where the route has vertices, and
+    one that gives it to P depends on the direction of travel; this one depends on neither.
+    Either way the stretch lies within the tolerance of both countries.
 
     Parameters
     ----------
     run, run_country, shallow
         Run of each piece; country and shallowness of each run (first and last runs of a
         route are never shallow).
-    km_end, km
-        Per piece: km from the route's start to its end, and its length in km.
     """
     n = len(run_country)
     position = np.arange(n)
     before = np.maximum.accumulate(np.where(shallow, 0, position))
     after = np.minimum.accumulate(np.where(shallow, n - 1, position)[::-1])[::-1]
-    country = run_country[run].copy()
-    rows = np.flatnonzero(shallow[run])
-    if len(rows) == 0:
-        return country
-    first_piece = np.searchsorted(run, position)  # first piece of each run
-    last_piece = np.searchsorted(run, position, side="right") - 1
-    stretch_start = km_end[first_piece[before[run[rows]] + 1]] - km[first_piece[before[run[rows]] + 1]]
-    stretch_end = km_end[last_piece[after[run[rows]] - 1]]
-    middle = (stretch_start + stretch_end) / 2
-    piece_middle = km_end[rows] - km[rows] / 2
-    p, q = run_country[before[run[rows]]], run_country[after[run[rows]]]
-    country[rows] = np.where(piece_middle < middle, p, np.where(piece_middle > middle, q, np.minimum(p, q)))
-    return country
+    merged = np.where(shallow, np.minimum(run_country[before], run_country[after]), run_country)
+    return merged[run]
 
 
 def legs_from_routes(
