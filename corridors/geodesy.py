@@ -36,7 +36,8 @@ def distance_km(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
         WGS84 longitudes and latitudes in degrees (scalars or arrays).
     """
     a = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (lon1, lat1, lon2, lat2)))
-    metres = geod().inv(*(v.ravel() for v in a))[2].reshape(a[0].shape)
+    lon_a, lat_a, lon_b, lat_b = (v.ravel() for v in a)
+    metres = geod().inv(lon_a, lat_a, lon_b, lat_b)[2].reshape(a[0].shape)
     return metres / 1000.0 if metres.ndim else float(metres) / 1000.0
 
 

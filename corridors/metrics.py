@@ -72,8 +72,8 @@ def _lists(route: np.ndarray, items: np.ndarray, n: int) -> list[list[Any]]:
     """One list of ``items`` per route ``0 … n-1``, in the order given."""
     order = np.argsort(route, kind="stable")
     bounds = np.searchsorted(route[order], np.arange(n + 1)).tolist()
-    items = items[order].tolist()
-    return [items[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    values: list[Any] = items[order].tolist()
+    return [values[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def route_metrics(
