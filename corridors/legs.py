@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,33 +13,19 @@ from ._crs import to_wgs84
 from ._near_grid import NEAR_DEG
 from ._planar import SLACK_DEG, intersection_parameter
 from .country_index import CountryIndex, window_deg
-from .errors import ToleranceError
 from .geodesy import geodesic_segments, line_segments
+from .tolerance import DEFAULT_TOLERANCE_M, check_tolerance
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
 __all__ = [
-    "DEFAULT_TOLERANCE_M",
-    "MAX_TOLERANCE_M",
     "RouteSegments",
-    "check_tolerance",
     "legs_from_pieces",
     "legs_from_routes",
     "pieces_from_segments",
     "route_keys",
 ]
-
-# A crossing counts only when the route goes deeper than this into another country.
-# Justification (see README, "Border tolerance"): along the Aras the OpenStreetMap polygons
-# of neighbouring countries leave gaps of up to ~100 m (the Armenia–Iran border is 34 km
-# where the two outlines coincide and 44 km within 100 m), the river channel is 50–150 m
-# wide, and the lines digitised along a bank sit 300 m from the border. 500 m covers these
-# and stays far below the narrowest territory a route really crosses (the Meghri strip).
-DEFAULT_TOLERANCE_M = 500.0
-# The largest tolerance accepted: 50 km is wider than any border strip a route may follow (the
-# Meghri strip between Azerbaijan and Iran is 30-40 km wide) and bounds the work per segment.
-MAX_TOLERANCE_M = 50_000.0
 
 
 # A stay in a country shorter than this (metres) is no stay: the route touches or starts on an
@@ -49,23 +34,6 @@ _END_RUN_M = 1.0
 # Route segments near outlines examined at once: bounds the memory of the pairs (segment,
 # outline segment) however long a route is.
 _SEGMENTS_PER_BATCH = 100_000
-
-
-def check_tolerance(tolerance_m: float) -> float:
-    """Return ``tolerance_m`` as a float if it is finite and within 0 … :data:`MAX_TOLERANCE_M` metres.
-
-    Raises
-    ------
-    ToleranceError
-        Otherwise (NaN, infinite, negative, too large or not a number).
-    """
-    try:
-        value = float(tolerance_m)
-    except (TypeError, ValueError):
-        raise ToleranceError(f"tolerance_m must be a number of metres, not {tolerance_m!r}") from None
-    if not math.isfinite(value) or not 0 <= value <= MAX_TOLERANCE_M:
-        raise ToleranceError(f"tolerance_m must be finite and between 0 and {MAX_TOLERANCE_M:g} m, not {tolerance_m!r}")
-    return value
 
 
 def route_keys(routes: gpd.GeoDataFrame) -> np.ndarray:
@@ -406,7 +374,7 @@ def legs_from_routes(
     ValidationError
         If ``routes`` has no CRS.
     ToleranceError
-        If ``tolerance_m`` is not finite or not within 0 … :data:`MAX_TOLERANCE_M`.
+        If ``tolerance_m`` is not finite or not within 0 … :data:`~corridors.tolerance.MAX_TOLERANCE_M`.
     """
     tolerance_m = check_tolerance(tolerance_m)
     index = CountryIndex.coerce(countries)

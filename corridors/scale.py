@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from .country_index import CountryIndex
-from .legs import DEFAULT_TOLERANCE_M
 from .metrics import route_metrics
+from .tolerance import DEFAULT_TOLERANCE_M
 
 if TYPE_CHECKING:
     import geopandas as gpd

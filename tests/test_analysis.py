@@ -12,8 +12,9 @@ from corridors._crs import lon_lat_swapped
 from corridors.crossings import crossings_from_routes, port_calls_from_routes
 from corridors.errors import LonLatSwapWarning, ToleranceError, ValidationError
 from corridors.geodesy import densify, length_km, lengths_km
-from corridors.legs import MAX_TOLERANCE_M, legs_from_routes
+from corridors.legs import legs_from_routes
 from corridors.metrics import route_metrics
+from corridors.tolerance import MAX_TOLERANCE_M
 
 
 def routes_of(*lines):
