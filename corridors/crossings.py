@@ -10,7 +10,8 @@ import shapely
 
 from .country_index import SEA, SHARED_EDGE_DEG, CountryIndex
 from .geodesy import distance_km
-from .legs import DEFAULT_TOLERANCE_M, legs_from_routes
+from .legs import legs_from_routes
+from .tolerance import DEFAULT_TOLERANCE_M
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -8,8 +8,8 @@ import pandas as pd
 
 from .country_index import CountryIndex
 from .errors import ValidationError
-from .legs import DEFAULT_TOLERANCE_M
 from .metrics import route_metrics
+from .tolerance import DEFAULT_TOLERANCE_M
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -11,52 +10,30 @@ import pandas as pd
 import shapely
 
 from ._crs import to_wgs84
+from ._near_grid import NEAR_DEG
 from ._planar import SLACK_DEG, intersection_parameter
 from .country_index import CountryIndex, window_deg
-from .errors import ToleranceError
 from .geodesy import geodesic_segments, line_segments
+from .tolerance import DEFAULT_TOLERANCE_M, check_tolerance
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
 __all__ = [
-    "DEFAULT_TOLERANCE_M",
-    "MAX_TOLERANCE_M",
     "RouteSegments",
-    "check_tolerance",
     "legs_from_pieces",
     "legs_from_routes",
     "pieces_from_segments",
     "route_keys",
 ]
 
-# A crossing counts only when the route goes deeper than this into another country.
-# Justification (see README, "Border tolerance"): along the Aras the OpenStreetMap polygons
-# of neighbouring countries leave gaps of up to ~100 m (the Armenia–Iran border is 34 km
-# where the two outlines coincide and 44 km within 100 m), the river channel is 50–150 m
-# wide, and the lines digitised along a bank sit 300 m from the border. 500 m covers these
-# and stays far below the narrowest territory a route really crosses (the Meghri strip).
-DEFAULT_TOLERANCE_M = 500.0
-# The largest tolerance accepted: 50 km is wider than any border strip a route may follow (the
-# Meghri strip between Azerbaijan and Iran is 30-40 km wide) and bounds the work per segment.
-MAX_TOLERANCE_M = 50_000.0
 
-
-def check_tolerance(tolerance_m: float) -> float:
-    """Return ``tolerance_m`` as a float if it is finite and within 0 … :data:`MAX_TOLERANCE_M` metres.
-
-    Raises
-    ------
-    ToleranceError
-        Otherwise (NaN, infinite, negative, too large or not a number).
-    """
-    try:
-        value = float(tolerance_m)
-    except (TypeError, ValueError):
-        raise ToleranceError(f"tolerance_m must be a number of metres, not {tolerance_m!r}") from None
-    if not math.isfinite(value) or not 0 <= value <= MAX_TOLERANCE_M:
-        raise ToleranceError(f"tolerance_m must be finite and between 0 and {MAX_TOLERANCE_M:g} m, not {tolerance_m!r}")
-    return value
+# A stay in a country shorter than this (metres) is no stay: the route touches or starts on an
+# outline (1 m is ten thousand times the 0.1 mm of a 1e-9° shift that may create such a stay).
+_END_RUN_M = 1.0
+# Route segments near outlines examined at once: bounds the memory of the pairs (segment,
+# outline segment) however long a route is.
+_SEGMENTS_PER_BATCH = 100_000
 
 
 def route_keys(routes: gpd.GeoDataFrame) -> np.ndarray:
@@ -127,13 +104,9 @@ def pieces_from_segments(segments: RouteSegments, index: CountryIndex, *, tolera
     # for most segments; the others are tested exactly.
     clear = index.clear_of_outlines(mx, my, np.hypot(x1 - x0, y1 - y0) / 2 + window)
     unsure = np.flatnonzero(~clear)
-    hit, edge, gap = index.edges_within(xy[unsure], window)
-    hit = unsure[hit]
+    near, crossings, close = _near_outlines(xy, unsure, index, window)
     clear[unsure] = True
-    clear[hit] = False
-    may_cross = gap <= SLACK_DEG
-    lines = shapely.linestrings(xy[hit[may_cross]].reshape(-1, 2, 2))
-    crossed = shapely.intersects(lines, index.edges.geometries[edge[may_cross]])
+    clear[near] = False
     joined = clear[1:] & clear[:-1] & (route[1:] == route[:-1]) & (x0[1:] == x1[:-1]) & (y0[1:] == y1[:-1])
     run_start = clear & ~np.r_[False, joined]
     runs = np.flatnonzero(run_start)
@@ -144,8 +117,7 @@ def pieces_from_segments(segments: RouteSegments, index: CountryIndex, *, tolera
     runs, run_country = runs[~several], run_country[~several]
     in_run = np.flatnonzero(clear)
     run_length = np.add.reduceat(lengths[in_run], np.flatnonzero(run_start[in_run])) if len(runs) else np.zeros(0)
-    crossings = hit[may_cross][crossed], edge[may_cross][crossed]
-    cut = _cut(xy, np.flatnonzero(~clear), crossings, (hit, edge), index, tolerance_m)
+    cut = _cut(xy, np.flatnonzero(~clear), crossings, close, index, tolerance_m)
     order = np.argsort(np.r_[runs, cut["segment"]], kind="stable")
     border_m, land, country = cut.pop("border_m"), cut.pop("land_border"), cut.pop("country")
     columns = {
@@ -162,11 +134,56 @@ def pieces_from_segments(segments: RouteSegments, index: CountryIndex, *, tolera
     return pd.DataFrame({name: values[order] for name, values in columns.items()})
 
 
+def _near_outlines(
+    xy: np.ndarray, unsure: np.ndarray, index: CountryIndex, window: float
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray] | None]:
+    """Which segments ``xy[unsure]`` come within ``window`` degrees of an outline, and which cross one.
+
+    Works through ``_SEGMENTS_PER_BATCH`` segments at a time. Within the grid's reach
+    (``window <= NEAR_DEG``) every pair (segment, outline segment) within the window is kept too
+    (``close``); wider windows hold too many pairs to keep, and only the nearest outline of each
+    segment is looked up.
+
+    Returns
+    -------
+    near : numpy.ndarray
+        Positions in ``xy`` of the segments with an outline within ``window``.
+    crossings : tuple of numpy.ndarray
+        Pairs (position in ``xy``, outline segment) that intersect.
+    close : tuple of numpy.ndarray or None
+        Pairs within ``window``, sorted by segment (``None`` for wide windows).
+    """
+    wide = window > NEAR_DEG
+    near, cross_seg, cross_edge, close_seg, close_edge = [], [], [], [], []
+    for start in range(0, len(unsure), _SEGMENTS_PER_BATCH):
+        part = unsure[start : start + _SEGMENTS_PER_BATCH]
+        if wide:
+            lines = shapely.linestrings(xy[part].reshape(-1, 2, 2))
+            near.append(part[np.unique(index.edges.query_nearest(lines, max_distance=window + SLACK_DEG)[0])])
+            hit, edge = index.edges.query(lines, predicate="intersects")
+            cross_seg.append(part[hit])
+            cross_edge.append(edge)
+            continue
+        hit, edge, gap = index.edges_within(xy[part], window)
+        close_seg.append(part[hit])
+        close_edge.append(edge)
+        near.append(part[np.unique(hit)])
+        may_cross = gap <= SLACK_DEG
+        lines = shapely.linestrings(xy[part[hit[may_cross]]].reshape(-1, 2, 2))
+        crossed = shapely.intersects(lines, index.edges.geometries[edge[may_cross]])
+        cross_seg.append(part[hit[may_cross][crossed]])
+        cross_edge.append(edge[may_cross][crossed])
+    empty = np.zeros(0, dtype=np.int64)
+    crossings = np.concatenate([empty, *cross_seg]), np.concatenate([empty, *cross_edge])
+    close = None if wide else (np.concatenate([empty, *close_seg]), np.concatenate([empty, *close_edge]))
+    return np.concatenate([empty, *near]), crossings, close
+
+
 def _cut(
     xy: np.ndarray,
     near: np.ndarray,
     crossings: tuple[np.ndarray, np.ndarray],
-    close: tuple[np.ndarray, np.ndarray],
+    close: tuple[np.ndarray, np.ndarray] | None,
     index: CountryIndex,
     tolerance_m: float,
 ) -> dict[str, np.ndarray]:
@@ -192,11 +209,13 @@ def _cut(
     x0, y0, x1, y1 = (xy[seg, k] for k in range(4))
     tm = (t0 + t1) / 2
     mx, my = x0 + (x1 - x0) * tm, y0 + (y1 - y0) * tm
-    # Outlines within the window of a sub-segment's midpoint are within the window of its segment.
-    start = np.searchsorted(close[0], near[seg])
-    count = np.searchsorted(close[0], near[seg], side="right") - start
-    pair = np.repeat(start - np.cumsum(count) + count, count) + np.arange(count.sum())
-    candidates = np.repeat(np.arange(len(seg)), count), close[1][pair]
+    candidates = None
+    if close is not None:
+        # Outlines within the window of a sub-segment's midpoint are within the window of its segment.
+        start = np.searchsorted(close[0], near[seg])
+        count = np.searchsorted(close[0], near[seg], side="right") - start
+        pair = np.repeat(start - np.cumsum(count) + count, count) + np.arange(count.sum())
+        candidates = np.repeat(np.arange(len(seg)), count), close[1][pair]
     border_m, land = index.border_distance_m(mx, my, tolerance_m, candidates)
     return {
         "segment": near[seg],
@@ -216,10 +235,9 @@ def legs_from_pieces(pieces: pd.DataFrame, index: CountryIndex, *, tolerance_m: 
 
     An interior run of pieces in one country whose every midpoint and vertex lies within
     ``tolerance_m`` of the country before or after it is not a real stay. Consecutive such runs
-    between two real stays are given to the country before them up to their middle (in km along
-    the route) and to the country after them from there: the rule does not depend on the
-    direction of travel (see :func:`_merge_shallow`). The first and last runs of a route are
-    never absorbed.
+    between two real stays go to one of these two countries, by a rule that depends neither on
+    the direction of travel nor on the vertices (see :func:`_merge_shallow`). The first and last
+    runs of a route are never absorbed; runs shorter than 1 m join their neighbours first.
 
     Returns
     -------
@@ -231,6 +249,7 @@ def legs_from_pieces(pieces: pd.DataFrame, index: CountryIndex, *, tolerance_m: 
     if pieces.empty:
         return pd.DataFrame(columns=columns)
     route, country = pieces["route"].to_numpy(), pieces["country"].to_numpy()
+    country = _join_tiny_runs(route, country, pieces["length_m"].to_numpy())
     x, y = pieces["x"].to_numpy(), pieces["y"].to_numpy()
     start = np.r_[True, (route[1:] != route[:-1]) | (country[1:] != country[:-1])]
     run = np.cumsum(start) - 1
@@ -254,9 +273,9 @@ def legs_from_pieces(pieces: pd.DataFrame, index: CountryIndex, *, tolerance_m: 
         group = np.r_[True, run[rows][1:] != run[rows][:-1]]
         deepest = np.maximum.reduceat(depth, np.flatnonzero(group))
         shallow[run[rows][group][deepest <= tolerance_m]] = True
+    merged_country = _merge_shallow(run, run_country, shallow)
     length = pieces["length_m"].to_numpy()
     km_end = pd.Series(length).groupby(route, sort=False).cumsum().to_numpy() / 1000.0
-    merged_country = _merge_shallow(run, run_country, shallow, km_end, length / 1000.0)
     new_leg = np.r_[True, (route[1:] != route[:-1]) | (merged_country[1:] != merged_country[:-1])]
     leg_start = np.flatnonzero(new_leg)
     legs = pd.DataFrame(
@@ -274,42 +293,55 @@ def legs_from_pieces(pieces: pd.DataFrame, index: CountryIndex, *, tolerance_m: 
     return legs[columns]
 
 
-def _merge_shallow(
-    run: np.ndarray, run_country: np.ndarray, shallow: np.ndarray, km_end: np.ndarray, km: np.ndarray
-) -> np.ndarray:
+def _join_tiny_runs(route: np.ndarray, country: np.ndarray, length_m: np.ndarray) -> np.ndarray:
+    """Countries of the pieces once every run shorter than ``_END_RUN_M`` joins its neighbours.
+
+    A route drawn through a vertex of an outline, or starting on one (a border post, a corner),
+    would otherwise stay a fraction of a millimetre on the other side, or not, after a shift of
+    1e-9°. A tiny run takes the country of the nearest run that is not tiny, before or after it
+    in the same route; between two such runs of different countries, the lower country code
+    (the same in both directions of travel).
+    """
+    start = np.r_[True, (route[1:] != route[:-1]) | (country[1:] != country[:-1])]
+    starts = np.flatnonzero(start)
+    run = np.cumsum(start) - 1
+    run_route, run_country = route[starts], country[starts]
+    n = len(starts)
+    tiny = np.add.reduceat(length_m, starts) < _END_RUN_M if n else np.zeros(0, dtype=bool)
+    if not tiny.any():
+        return country
+    position = np.arange(n)
+    before = np.maximum.accumulate(np.where(tiny, -1, position))
+    after = np.minimum.accumulate(np.where(tiny, n, position)[::-1])[::-1]
+    has_before = (before >= 0) & (run_route[np.maximum(before, 0)] == run_route)
+    has_after = (after < n) & (run_route[np.minimum(after, n - 1)] == run_route)
+    p, q = run_country[np.maximum(before, 0)], run_country[np.minimum(after, n - 1)]
+    joined = np.where(has_before, p, np.where(has_after, q, run_country))
+    joined = np.where(has_before & has_after, np.minimum(p, q), joined)
+    return np.where(tiny, joined, run_country)[run]
+
+
+def _merge_shallow(run: np.ndarray, run_country: np.ndarray, shallow: np.ndarray) -> np.ndarray:
     """Country of each piece once the shallow runs are absorbed by the real stays around them.
 
     A stretch of consecutive shallow runs between stays in countries P (before) and N (after)
-    goes to P where a piece's middle lies before the stretch's middle, to N where it lies
-    after; a piece astride the very middle (a stretch of one piece) goes to the lower country
-    code of P and N. Reversing the route swaps P and N and mirrors every position, so each
-    piece gets the same country either way.
+    goes to P when P is N, else to the lower country code of P and N (the sea, code -1, first).
+    Any rule that splits the stretch at a piece depends on where the route has vertices, and
+    one that gives it to P depends on the direction of travel; this one depends on neither.
+    Either way the stretch lies within the tolerance of both countries.
 
     Parameters
     ----------
     run, run_country, shallow
         Run of each piece; country and shallowness of each run (first and last runs of a
         route are never shallow).
-    km_end, km
-        Per piece: km from the route's start to its end, and its length in km.
     """
     n = len(run_country)
     position = np.arange(n)
     before = np.maximum.accumulate(np.where(shallow, 0, position))
     after = np.minimum.accumulate(np.where(shallow, n - 1, position)[::-1])[::-1]
-    country = run_country[run].copy()
-    rows = np.flatnonzero(shallow[run])
-    if len(rows) == 0:
-        return country
-    first_piece = np.searchsorted(run, position)  # first piece of each run
-    last_piece = np.searchsorted(run, position, side="right") - 1
-    stretch_start = km_end[first_piece[before[run[rows]] + 1]] - km[first_piece[before[run[rows]] + 1]]
-    stretch_end = km_end[last_piece[after[run[rows]] - 1]]
-    middle = (stretch_start + stretch_end) / 2
-    piece_middle = km_end[rows] - km[rows] / 2
-    p, q = run_country[before[run[rows]]], run_country[after[run[rows]]]
-    country[rows] = np.where(piece_middle < middle, p, np.where(piece_middle > middle, q, np.minimum(p, q)))
-    return country
+    merged = np.where(shallow, np.minimum(run_country[before], run_country[after]), run_country)
+    return merged[run]
 
 
 def legs_from_routes(
@@ -342,7 +374,7 @@ def legs_from_routes(
     ValidationError
         If ``routes`` has no CRS.
     ToleranceError
-        If ``tolerance_m`` is not finite or not within 0 … :data:`MAX_TOLERANCE_M`.
+        If ``tolerance_m`` is not finite or not within 0 … :data:`~corridors.tolerance.MAX_TOLERANCE_M`.
     """
     tolerance_m = check_tolerance(tolerance_m)
     index = CountryIndex.coerce(countries)

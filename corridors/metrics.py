@@ -15,14 +15,8 @@ from ._crs import to_wgs84, warn_if_lon_lat_swapped
 from .country_index import CountryIndex
 from .crossings import nearest_port
 from .geodesy import distance_km
-from .legs import (
-    DEFAULT_TOLERANCE_M,
-    RouteSegments,
-    check_tolerance,
-    legs_from_pieces,
-    pieces_from_segments,
-    route_keys,
-)
+from .legs import RouteSegments, legs_from_pieces, pieces_from_segments, route_keys
+from .tolerance import DEFAULT_TOLERANCE_M, check_tolerance
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -72,8 +66,8 @@ def _lists(route: np.ndarray, items: np.ndarray, n: int) -> list[list[Any]]:
     """One list of ``items`` per route ``0 … n-1``, in the order given."""
     order = np.argsort(route, kind="stable")
     bounds = np.searchsorted(route[order], np.arange(n + 1)).tolist()
-    items = items[order].tolist()
-    return [items[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    values: list[Any] = items[order].tolist()
+    return [values[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def route_metrics(
@@ -94,7 +88,7 @@ def route_metrics(
         The ``countries`` layer or a prebuilt :class:`~corridors.country_index.CountryIndex`.
     tolerance_m
         Excursions across a border no deeper than this (metres) are not crossings; finite,
-        0 … :data:`~corridors.legs.MAX_TOLERANCE_M`.
+        0 … :data:`~corridors.tolerance.MAX_TOLERANCE_M`.
     places
         The ``places`` layer, to name the port of each port call (see
         :func:`~corridors.crossings.nearest_port`); without it every port is ``None``.

@@ -15,8 +15,9 @@ from shapely.ops import substring
 from .country_index import SEA, CountryIndex
 from .errors import NoRouteError
 from .geodesy import lengths_km
-from .legs import DEFAULT_TOLERANCE_M, legs_from_routes
+from .legs import legs_from_routes
 from .placenames import PlaceName, place_names, resolve_country, resolve_place
+from .tolerance import DEFAULT_TOLERANCE_M
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -1,12 +1,28 @@
-"""Shared fixtures: the bundled layers, read once per session. Browser tests skip without Chromium, except in CI."""
+"""Shared fixtures: the bundled layers and the country indexes, built once per session. Browser tests skip
+without Chromium, except in CI."""
 
 import os
 
+import geopandas as gpd
 import pytest
 from _browser import browser_skip_reason
+from shapely.geometry import Polygon, box
 
 import corridors.layers as layers
 from corridors.country_index import CountryIndex
+
+# Synthetic countries: AA | BB | AA (unit squares, the eastern AA an exclave) from lon 44 to 47,
+# lat 39 to 40, with CC, a triangle, on top of them; the sea all around.
+SQUARES = gpd.GeoDataFrame(
+    {"iso_a2": ["AA", "BB", "AA", "CC"]},
+    geometry=[
+        box(44.0, 39.0, 45.0, 40.0),
+        box(45.0, 39.0, 46.0, 40.0),
+        box(46.0, 39.0, 47.0, 40.0),
+        Polygon([(44.0, 40.0), (47.0, 40.0), (45.5, 41.0)]),
+    ],
+    crs=4326,
+)
 
 
 @pytest.fixture(scope="session")
@@ -17,6 +33,12 @@ def countries():
 @pytest.fixture(scope="session")
 def index(countries):
     return CountryIndex.from_countries(countries)
+
+
+@pytest.fixture(scope="session")
+def squares():
+    """Index of :data:`SQUARES` (one row per country)."""
+    return CountryIndex.from_countries(SQUARES.dissolve("iso_a2").reset_index())
 
 
 @pytest.fixture(scope="session")
