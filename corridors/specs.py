@@ -210,8 +210,8 @@ def caption_context(
         through = [_through_text(list(s), country_names) for s in ways["country_sequence"]]
         context["origin"], context["destination"] = entry.compare.origin, entry.compare.destination
         context["ways"] = ", ".join(
-            f"{km:,.0f} km{f' (+{extra:,.0f})' if i else ''} {text}"
-            for i, (km, extra, text) in enumerate(zip(ways["length_km"], ways["extra_km"], through, strict=True))
+            f"{km:,.0f} km{f' (+{extra:,.0f})' if round(extra) > 0 else ''} {text}"  # extra over the shortest shown
+            for km, extra, text in zip(ways["length_km"], ways["extra_km"], through, strict=True)
         )
         context["open_ways"] = _open_text(ways, through, str(context["as_of"]))
     return context

@@ -123,7 +123,12 @@ def test_modes_and_status_dates_are_stated_not_invented():
 def test_captions_state_mode_status_and_the_claim(analysis):
     specs = {s.name: s for s in analysis.specs}
     access = specs["nakhchivan_access"]
-    assert "Baku → Nakhchivan by rail and road: 517 km through Armenia, 521 km (+4) through Iran" in access.caption
+    ways = analysis.comparisons["nakhchivan_access"].set_index("sequence_text")["length_km"]
+    armenia, iran = ways["AZ → AM → AZ"], ways["AZ → IR → AZ"]
+    shortest = min(armenia, iran, ways["AZ → GE → TR → AZ"])
+    extra = lambda km: f" (+{km - shortest:,.0f})" if round(km - shortest) > 0 else ""  # noqa: E731
+    expected = f"Baku → Nakhchivan by rail and road: {armenia:,.0f} km{extra(armenia)} through Armenia, "
+    assert expected + f"{iran:,.0f} km{extra(iran)} through Iran" in access.caption
     assert "None of the three ways is open end to end as of" in access.caption  # no way is all operational
     historic = specs["historic_azerbaijan"].caption
     south = analysis.split.set_index(["definition", "part"]).loc[("core", "south")]

@@ -22,7 +22,9 @@ def write(frame, path):
     for column in flat.columns:
         if flat[column].map(lambda v: isinstance(v, list)).any():
             flat[column] = flat[column].map(json.dumps)
-    flat.to_file(path, driver=FORMATS[path.suffix[1:]], engine="pyogrio")
+    # FlatGeobuf's spatial index stores features in index order, which would shuffle a route's segments.
+    options = {"SPATIAL_INDEX": "NO"} if path.suffix == ".fgb" else {}
+    flat.to_file(path, driver=FORMATS[path.suffix[1:]], engine="pyogrio", layer_options=options)
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +78,7 @@ def test_cli_takes_a_geopackage(tmp_path, zangezur, capsys):
     path = tmp_path / "routes.gpkg"
     write(zangezur, path)
     assert main(["validate", str(path)]) == 0
-    assert "4 valid route features" in capsys.readouterr().out
+    assert f"{len(zangezur)} valid route features" in capsys.readouterr().out
     assert main(["metrics", "--routes", str(path), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["country_sequence"] == ["AZ", "AM", "AZ", "TR"]
 
