@@ -22,11 +22,11 @@ from typing import Any
 import numpy as np
 import shapely
 from basemap_layers import build_layers
+from pyproj import Geod
 from shapely.geometry import MultiPolygon, Polygon, shape
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "upstream"
-RAW = Path(__file__).with_name("raw")
 RETRIEVED = "2026-11-28"
 ODBL = "ODbL 1.0 (© OpenStreetMap contributors)"
 NE_LICENCE = "public domain (Natural Earth)"
@@ -197,7 +197,7 @@ def osm_countries(*, offline: bool) -> tuple[dict[str, MultiPolygon], dict[str, 
         overlap = polygons(shapely.intersection(resolved[a], resolved[b], grid_size=GRID_DEG))
         if overlap.is_empty:
             continue
-        won = {a: [], b: []}
+        won: dict[str, list[Polygon]] = {a: [], b: []}
         for piece in overlap.geoms:
             won[smaller_part(resolved, a, b, piece)].append(piece)
         for winner, loser in ((a, b), (b, a)):
@@ -225,8 +225,6 @@ def smaller_part(shapes: dict[str, MultiPolygon], a: str, b: str, piece: Polygon
 
 def km2(parts: list[Polygon]) -> float:
     """Geodesic area of polygons, km²."""
-    from pyproj import Geod
-
     return sum(abs(Geod(ellps="WGS84").geometry_area_perimeter(p)[0]) for p in parts) / 1e6
 
 
