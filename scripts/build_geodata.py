@@ -43,7 +43,6 @@ import annotate  # noqa: E402  (a sibling script module)
 import tracks  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = ROOT / ".cache" / "upstream"
 RAW = Path(__file__).resolve().parent / "raw"
 OUT = ROOT / "geodata"
 WAYPOINTS = Path(__file__).with_name("waypoints.toml")
@@ -121,10 +120,6 @@ def feature_of(fid: str, props: dict[str, Any], geometry: Any, upstream: Upstrea
         },
         "geometry": geometry,
     }
-
-
-def shapes_of(features: list[dict[str, Any]]) -> dict[str, Any]:
-    return {f["properties"]["iso_a2"]: f["geometry"] for f in features}
 
 
 _BORDERS: dict[tuple[str, str], Any] = {}
