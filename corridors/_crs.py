@@ -50,11 +50,16 @@ def lon_lat_swapped(geometries: np.ndarray) -> np.ndarray:
     return ~inside & swapped
 
 
-def warn_if_lon_lat_swapped(routes: gpd.GeoDataFrame, source: str) -> list[str]:
+LON_LAT_CHECKED = "corridors_lon_lat_checked"  # a frame's attrs key: one warning per frame, not one per step
+
+
+def warn_if_lon_lat_swapped(routes: gpd.GeoDataFrame, source: str, *, mark: bool = False) -> list[str]:
     """Warn (:class:`~corridors.errors.LonLatSwapWarning`) about routes whose lon and lat look swapped.
 
     A route is suspect when it lies wholly outside :data:`DETAILED_REGION` but wholly inside it
-    once each coordinate pair is read the other way round.
+    once each coordinate pair is read the other way round. A frame marked as checked (``mark``, in
+    its ``attrs``, which selections of it keep) is not checked again, so reading a file and then
+    measuring it warns once.
 
     Parameters
     ----------
@@ -62,6 +67,8 @@ def warn_if_lon_lat_swapped(routes: gpd.GeoDataFrame, source: str) -> list[str]:
         Lines in EPSG:4326, with ``route_id`` (else their positions name them).
     source
         How to name the input in the warning.
+    mark
+        Mark ``routes`` as checked (only for a frame the caller made itself: inputs are not mutated).
 
     Returns
     -------
@@ -70,6 +77,10 @@ def warn_if_lon_lat_swapped(routes: gpd.GeoDataFrame, source: str) -> list[str]:
     """
     import numpy as np
 
+    if routes.attrs.get(LON_LAT_CHECKED):  # already checked (and warned about) when the file was read
+        return []
+    if mark:
+        routes.attrs[LON_LAT_CHECKED] = True
     suspect = lon_lat_swapped(routes.geometry.values)
     if not suspect.any():
         return []

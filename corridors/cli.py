@@ -126,8 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (CorridorsError, OSError) as exc:  # OSError: a folder or file the system refuses
             print(f"corridors: error: {_error_line(exc)}", file=sys.stderr)
             return 2
-    for warning in caught:
-        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
+    for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):  # each once, in order
+        print(f"corridors: warning: {message[:MAX_LINE]}", file=sys.stderr)
     return status
 
 

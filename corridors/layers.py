@@ -223,7 +223,7 @@ def read_routes(routes: Any) -> gpd.GeoDataFrame:
     else:
         fallback = frame["id"] if "id" in frame else frame.index.to_series()
         frame["route_id"] = frame["route_id"].where(frame["route_id"].notna(), fallback).astype(str)
-    warn_if_lon_lat_swapped(frame, str(routes) if isinstance(routes, (str, PathLike)) else "<GeoDataFrame>")
+    warn_if_lon_lat_swapped(frame, str(routes) if isinstance(routes, (str, PathLike)) else "<GeoDataFrame>", mark=True)
     return frame
 
 

@@ -153,3 +153,14 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path):
         check=True,
     ).stdout
     assert where.startswith(inner)
+
+
+def test_swapped_lon_lat_warns_once_in_validate_and_metrics(tmp_path, capsys):
+    path = tmp_path / "swapped.geojson"
+    line = {"type": "LineString", "coordinates": [[39.0, 46.0], [40.0, 46.5]]}  # Azerbaijan as (lat, lon)
+    feature = {"type": "Feature", "properties": {"route_id": "x"}, "geometry": line}
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    for command in (["validate", str(path)], ["metrics", "--routes", str(path)]):
+        assert main(command) == 0
+        err = capsys.readouterr().err.splitlines()
+        assert len(err) == 1 and err[0].startswith("corridors: warning: ") and "lon/lat swapped?" in err[0]
