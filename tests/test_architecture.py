@@ -65,3 +65,10 @@ def test_rendering_computes_no_metric(module):
 @pytest.mark.parametrize("module", sorted(set(MODULES) - {"cli", "__main__"}))
 def test_only_the_entry_points_import_the_cli(module):
     assert "cli" not in imports(module)[0]
+
+
+def test_the_readme_architecture_names_every_module():
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Architecture") : readme.index("## Data")]
+    missing = [m for m in MODULES if not m.startswith("__") and f"`{m}`" not in section]
+    assert not missing, f"README architecture section lacks {missing}"
