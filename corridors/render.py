@@ -143,24 +143,7 @@ def render_map(
 
 
 MAP_WIDTH_PCT = 68  # the rest of the page holds the text summary and the metrics table
-_PAGE_CSS = f"""
-<style>
-.corridors-panel {{position:absolute;top:0;right:0;width:{100 - MAP_WIDTH_PCT}%;height:100%;overflow:auto;
-  box-sizing:border-box;padding:12px 14px;font:13px/1.4 sans-serif;border-left:1px solid #999;background:#fff}}
-.corridors-panel h2 {{font-size:16px;margin:0 0 6px}}
-.corridors-panel table {{border-collapse:collapse;width:100%;font-size:12px;margin:8px 0}}
-.corridors-panel th, .corridors-panel td {{border:1px solid #ccc;padding:3px 4px;text-align:left;vertical-align:top}}
-.corridors-panel td.num {{text-align:right}}
-.corridors-panel caption {{text-align:left;font-weight:bold;padding-bottom:4px}}
-.leaflet-tooltip.corridors-label {{background:transparent;border:0;box-shadow:none;padding:0 4px;font-weight:bold;
-  color:#222;text-shadow:0 0 3px #fff,0 0 3px #fff}}
-.leaflet-tooltip.corridors-label::before {{display:none}}
-@media (max-width: 800px) {{
-  .folium-map {{width:100% !important;height:65% !important}}
-  .corridors-panel {{position:static;width:100%;height:auto;border-left:0}}
-}}
-</style>
-"""
+_PAGE_CSS = ""  # the page CSS is corridors/static/corridors.css, added by _add_controls
 
 
 def _add_basemap(fmap: folium.Map, countries: gpd.GeoDataFrame, regions: gpd.GeoDataFrame) -> None:
@@ -225,46 +208,138 @@ def _label(route_id: str) -> str:
     return ROUTE_LABELS.get(route_id, route_id)
 
 
+ROUTE_PANE, HIT_PANE, CROSSING_PANE = "corridors-routes", "corridors-hit", "corridors-crossings"  # see corridors.js
+ROUTE_WEIGHT_PX = 4
+HIT_WEIGHT_PX = 16  # an invisible line this wide under the pointer opens a route's tooltip and popup
+
+
+def _lines(geometry: Any) -> list[list[tuple[float, float]]]:
+    """Leaflet's ``[[lat, lon], …]`` of each part of a LineString or MultiLineString."""
+    parts = getattr(geometry, "geoms", [geometry])
+    return [[(y, x) for x, y, *_ in part.coords] for part in parts if not part.is_empty]
+
+
+def _value(row: dict[str, Any], key: str) -> str | None:
+    """A text property of a route feature, or None when absent or null."""
+    value = row.get(key)
+    return None if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+def _segment_text(row: dict[str, Any]) -> str:
+    """The segment's own facts: length (from the analysis), mode, status with its date, opening dates."""
+    status = (_value(row, "status") or "status unknown").replace("_", " ")
+    facts = [f"{row['length_km']:,.1f} km"] if isinstance(row.get("length_km"), float) else []
+    facts += [_value(row, "mode") or "mode unknown", status]
+    as_of = _value(row, "status_as_of") or _value(row, "retrieved")
+    text = ", ".join(_text(f) for f in facts) + (f" (as of {_text(as_of)})" if as_of else "")
+    for key, label in (
+        ("construction_started", "construction started"),
+        ("opened", "opened"),
+        ("expected", "expected"),
+    ):
+        if _value(row, key):
+            text += f"; {label} {_text(_value(row, key))}"
+    return text
+
+
+def _route_popup(row: dict[str, Any], route: pd.Series | None) -> str:
+    name = _value(row, "name") or _value(row, "route_name") or row["route_id"]
+    popup = f"<b>{_text(name)}</b><br>This segment: {_segment_text(row)}"
+    if route is not None:
+        km = ", ".join(f"{_text(str(k))} {v:,.1f} km" for k, v in route["km_by_country"].items())
+        popup += (
+            f"<hr><b>{_text(_value(row, 'route_name') or _label(row['route_id']))}</b>, whole route: "
+            f"{route['length_km']:,.1f} km ({km}); {route['crossings']} border crossings"
+            f"<br>{_text(route['sequence_text'])}"
+        )
+    sources = _value(row, "status_source") or _value(row, "sources")
+    return popup + (f"<br><small>Sources: {_text(sources)}</small>" if sources else "")
+
+
 def _add_routes(group: Any, routes: gpd.GeoDataFrame, metrics: pd.DataFrame) -> None:
+    """Each segment twice: the drawn line (not interactive), and a wide invisible line above it that carries
+    the tooltip and the popup, so that thin and dotted lines are easy to hover and tap."""
     import folium
 
     by_id = metrics.set_index("route_id")
-    for row in routes.itertuples(index=False):
-        m = by_id.loc[row.route_id]
-        km = ", ".join(f"{_text(str(k))} {v:.1f} km" for k, v in m["km_by_country"].items())
-        popup = (
-            f"<b>{_text(str(row.name))}</b><br>{_text(row.status.replace('_', ' '))}, {_text(row.mode)}"
-            f"<br>{_text(_label(row.route_id))}: {m['length_km']:.1f} km ({km})"
-            f"<br>{_text(m['sequence_text'])}<br><small>Sources: {_text(str(row.sources))}</small>"
+    for row in routes.to_dict("records"):
+        lines = _lines(row["geometry"])
+        if not lines:
+            continue
+        colour = ROUTE_COLOURS.get(row["route_id"], "#333333")
+        drawn = folium.PolyLine(lines, color=colour, weight=ROUTE_WEIGHT_PX, dash_array=DASHES.get(row.get("status")))
+        drawn.options.update(interactive=False, pane=ROUTE_PANE)
+        drawn.add_to(group)
+        route = by_id.loc[row["route_id"]] if row["route_id"] in by_id.index else None
+        name = _value(row, "name") or _label(row["route_id"])
+        status = (_value(row, "status") or "status unknown").replace("_", " ")
+        hit = folium.PolyLine(
+            lines,
+            color=colour,
+            weight=HIT_WEIGHT_PX,
+            opacity=0,
+            tooltip=_text(f"{name} ({status}): {_label(row['route_id'])}"),
+            popup=folium.Popup(_route_popup(row, route), max_width=360),
         )
-        folium.PolyLine(
-            [(y, x) for x, y in row.geometry.coords],
-            color=ROUTE_COLOURS.get(row.route_id, "#333333"),
-            weight=4,
-            dash_array=DASHES.get(row.status),
-            tooltip=_text(f"{row.name} ({row.status.replace('_', ' ')})"),
-            popup=folium.Popup(popup, max_width=360),
-        ).add_to(group)
+        hit.options.update(pane=HIT_PANE, className="corridors-hit")
+        hit.add_to(group)
+
+
+def _crossing_key(row: dict[str, Any]) -> str:
+    return f"{row['from']}-{row['to']}-{row['lat']:.3f}-{row['lon']:.3f}"
+
+
+def _crossing_texts(row: dict[str, Any]) -> tuple[str, str]:
+    """A short label for the map and the full description (escaped)."""
+    near = isinstance(row["border_post"], str) and row["border_post_km"] <= NEAR_POST_KM
+    text = f"{row['from']} → {row['to']} at km {row['km_along']:.1f} of {_label(row['route_id'])}"
+    if isinstance(row["arrives_in"], str):
+        text += f" (into {row['arrives_in']})"
+    if near:
+        text += f", {row['border_post']}"
+    label = row["border_post"].split(" (")[0] if near else f"{row['from']}–{row['to']}"
+    return _text(label), _text(text)
 
 
 def _add_crossings(group: Any, crossings: pd.DataFrame) -> None:
+    """Crossings labelled on the map (small permanent labels, a popup each), and listed for the panel:
+    a button per crossing that shows it on the map (corridors.js moves the list into the panel)."""
     import folium
 
+    items, seen = [], set()
     for row in crossings.to_dict("records"):
-        text = f"{row['from']} → {row['to']} at km {row['km_along']:.1f}"
-        if isinstance(row["arrives_in"], str):
-            text += f" (into {row['arrives_in']})"
-        if isinstance(row["border_post"], str) and row["border_post_km"] <= NEAR_POST_KM:
-            text += f", {row['border_post']}"
-        folium.CircleMarker(
+        key = _crossing_key(row)
+        if key in seen:  # two routes of one group through the same crossing: one marker
+            continue
+        seen.add(key)
+        label, text = _crossing_texts(row)
+        crossing_id = f"crossing-{group.get_name()}-{len(seen)}"
+        marker = folium.CircleMarker(
             [row["lat"], row["lon"]],
             radius=6,
             color="#000000",
+            weight=2,
             fill=True,
             fill_color="#ffffff",
             fill_opacity=1,
-            tooltip=_text(text),
-        ).add_to(group)
+            popup=folium.Popup(text, max_width=300),
+            tooltip=folium.Tooltip(
+                f'<span data-priority="0">{label}</span>',
+                permanent=True,
+                direction="right",
+                class_name="corridors-label corridors-crossing-label",
+            ),
+        )
+        marker.options.update(pane=CROSSING_PANE, crossingId=crossing_id)
+        marker.add_to(group)
+        items.append(f'<li data-key="{key}"><button type="button" data-crossing="{crossing_id}">{text}</button></li>')
+    if items:
+        group.add_child(
+            _page_markup(
+                f'<ul class="corridors-crossing-items corridors-crossing-list" data-group="{group.get_name()}" '
+                f"hidden>{''.join(items)}</ul>"
+            )
+        )
 
 
 NEAR_POST_KM = 5.0  # a crossing names the border post within this distance
@@ -288,27 +363,74 @@ def _add_labels(fmap: folium.Map, places: gpd.GeoDataFrame, ids: tuple[str, ...]
         ).add_to(fmap)
 
 
+def _static(name: str) -> str:
+    """A file of corridors/static (shipped in the wheel)."""
+    from importlib.resources import files
+
+    return files("corridors").joinpath("static", name).read_text(encoding="utf-8")
+
+
 def _add_controls(fmap: folium.Map, countries: gpd.GeoDataFrame) -> None:
+    """Measure, fullscreen and overview controls, and the page's own CSS and script (panes, layout, labels)."""
     from folium.plugins import Fullscreen, MeasureControl
 
-    MeasureControl(primary_length_unit="kilometers").add_to(fmap)
-    Fullscreen().add_to(fmap)
+    MeasureControl(primary_length_unit="kilometers", position="topright").add_to(fmap)
+    Fullscreen(position="topright", title="Full screen", title_cancel="Leave full screen").add_to(fmap)
     VectorMiniMap(countries).add_to(fmap)
-    aria = (
-        "<script>document.addEventListener('DOMContentLoaded',function(){"
-        "var names={'leaflet-control-layers':'Layers','leaflet-control-zoom':'Zoom',"
-        "'leaflet-control-measure':'Measure distances','leaflet-control-scale':'Scale bar',"
-        "'leaflet-control-minimap':'Overview map','leaflet-control-attribution':'Attribution'};"
-        "Object.keys(names).forEach(function(c){document.querySelectorAll('.'+c).forEach(function(e){"
-        "e.setAttribute('aria-label',names[c]);});});});</script>"
-    )
-    fmap.get_root().html.add_child(_element(aria))
+    fmap.options["touchZoom"] = True  # pinch-zoom on phones (Leaflet's default, said explicitly)
+    root = fmap.get_root()
+    root.html.add_child(_element(f"<style>{_static('corridors.css')}</style>"), name="corridors_css")
+    # In the body: after Leaflet (in the head), before folium's map script (after the body).
+    root.html.add_child(_element(f"<script>{_static('corridors.js')}</script>"), name="corridors_js")
+    _PageSetup().add_to(fmap)
 
 
 def _element(markup: str) -> Any:
     import folium
 
     return folium.Element(markup)
+
+
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1" />'  # pinch-zoom stays on
+
+
+def _PageSetup() -> Any:  # noqa: N802 - a folium element factory
+    """Replaces folium's viewport meta (which turns off zooming the page) when the map is rendered."""
+    import re
+
+    from branca.element import Element, MacroElement
+
+    class _Setup(MacroElement):
+        def render(self, **kwargs: Any) -> None:
+            header = self.get_root().header
+            fmap = self._parent
+            rendered = header._children[fmap.get_name()].render()
+            fixed = re.sub(r'<meta name="viewport"[^>]*>', VIEWPORT, rendered, count=1)
+            header._children[fmap.get_name()] = _Raw(fixed)
+            super().render(**kwargs)
+
+    class _Raw(Element):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+        def render(self, **kwargs: Any) -> str:
+            return self.text
+
+    return _Setup()
+
+
+def _page_markup(markup: str) -> Any:
+    """An element that writes ``markup`` into the page body when the map is rendered, for elements whose
+    own parent is not yet on the map."""
+    from branca.element import MacroElement
+
+    class _Markup(MacroElement):
+        def render(self, **kwargs: Any) -> None:
+            self.get_root().html.add_child(_element(markup))
+            super().render(**kwargs)
+
+    return _Markup()
 
 
 MINIMAP_TOLERANCE_DEG = 0.1  # the overview map only needs outlines at ~10 km
@@ -361,46 +483,70 @@ def VectorMiniMap(countries: gpd.GeoDataFrame) -> Any:  # noqa: N802 - a folium 
     return _MiniMap()
 
 
-def _add_legend(fmap: folium.Map, routes: gpd.GeoDataFrame, historic: bool) -> None:
-    seen = dict.fromkeys(routes["route_id"])
-    swatch = '<span style="border-top:4px solid {};display:inline-block;width:28px"></span>'
-    items = "".join(f"<li>{swatch.format(ROUTE_COLOURS.get(r, '#333'))} {_text(_label(r))}</li>" for r in seen)
-    styles = "".join(
-        '<li><svg width="28" height="6" aria-hidden="true"><line x1="0" y1="3" x2="28" y2="3" stroke="#333" '
-        'stroke-width="3"'
-        + (f' stroke-dasharray="{dash}"' if dash else "")
-        + f"/></svg> {status.replace('_', ' ')}</li>"
-        for status, dash in DASHES.items()
-        if status in set(routes["status"])
+def _swatch(colour: str, dash: str | None, width: int = 4) -> str:
+    dashes = f' stroke-dasharray="{dash}"' if dash else ""
+    return (
+        f'<svg class="corridors-swatch" width="28" height="8" aria-hidden="true"><line x1="1" y1="4" x2="27" y2="4" '
+        f'stroke="{colour}" stroke-width="{width}"{dashes}/></svg>'
     )
+
+
+def _add_legend(fmap: folium.Map, routes: gpd.GeoDataFrame, historic: bool) -> None:
+    """The legend: a Leaflet control (moved into the map by corridors.js), collapsible, closed on phones."""
+    seen = dict.fromkeys(routes["route_id"])
+    items = "".join(f"<li>{_swatch(ROUTE_COLOURS.get(r, '#333333'), None)} {_text(_label(r))}</li>" for r in seen)
+    statuses = set(routes["status"]) if "status" in routes else set()
+    styles = "".join(
+        f"<li>{_swatch('#333333', dash, 3)} {status.replace('_', ' ')}</li>"
+        for status, dash in DASHES.items()
+        if status in statuses
+    )
+    dates = [d for d in (routes[c] for c in ("status_as_of", "retrieved") if c in routes)]
+    as_of = max((str(v) for v in dates[0].dropna()), default="") if dates else ""
     area = '<span style="background:{};opacity:.5;border:1px {} {};display:inline-block;width:26px;height:10px"></span>'
     historic_items = (
-        "<b>Historic Azerbaijan</b><ul style='list-style:none;padding:0;margin:0'>"
+        "<b>Historic Azerbaijan</b><ul>"
         f"<li>{area.format(HISTORIC_COLOURS['north'], 'solid', HISTORIC_COLOURS['north'])} north of the Aras</li>"
         f"<li>{area.format(HISTORIC_COLOURS['south'], 'solid', HISTORIC_COLOURS['south'])} south (Iran)</li>"
         f"<li>{area.format('#fff', 'dashed', HISTORIC_COLOURS['south'])} with Zanjan (variant)</li></ul>"
     )
     legend = (
-        '<div class="corridors-legend" role="region" aria-label="Legend" style="position:absolute;bottom:64px;'
-        'left:10px;z-index:1000;background:white;padding:6px 10px;font:12px sans-serif;border:1px solid #999">'
-        f"<b>Routes</b><ul style='list-style:none;padding:0;margin:0'>{items}</ul>"
-        f"<b>Status</b><ul style='list-style:none;padding:0;margin:0'>{styles}</ul>"
+        '<div class="corridors-legend" role="region" aria-label="Legend"><details open><summary>Legend</summary>'
+        f"<div class='corridors-body'><b>Routes</b><ul>{items}</ul>"
+        f"<b>Status{f' as of {_text(as_of)}' if as_of else ''}</b><ul>{styles}</ul>"
         + (historic_items if historic else "")
-        + "<span>○ border crossing &nbsp; ● place</span></div>"
+        + "<ul><li><svg class='corridors-swatch' width='28' height='14' aria-hidden='true'><circle cx='14' cy='7' "
+        "r='5' fill='#fff' stroke='#000' stroke-width='2'/></svg> border crossing</li>"
+        "<li><svg class='corridors-swatch' width='28' height='14' aria-hidden='true'><circle cx='14' cy='7' r='3' "
+        "fill='#222'/></svg> place</li></ul></div></details></div>"
     )
     fmap.get_root().html.add_child(_element(legend))
 
 
 def _add_title(fmap: folium.Map, spec: MapSpec) -> None:
-    room = 380 if spec.groups else 140  # leave the controls on the right visible
+    """Title and caption: a Leaflet control (collapsed to its title on phones); the page's title and language."""
+    from branca.element import Figure
+
     block = (
-        '<div class="corridors-title" style="position:absolute;top:10px;left:60px;z-index:1000;background:white;'
-        f'padding:6px 10px;font:13px sans-serif;border:1px solid #999;max-width:calc({MAP_WIDTH_PCT}% - {room}px)">'
-        f"<h1 style='font-size:16px;margin:0'>{_text(spec.title)}</h1>"
-        f"<p style='margin:4px 0 0'>{_text(spec.caption)}</p>"
-        f"<p style='margin:2px 0 0;font-size:10px'>{_text(ATTRIBUTION)}</p></div>"
+        f"<div class='corridors-title'><details open><summary><h1>{_text(spec.title)}</h1></summary>"
+        f"<div class='corridors-body'><p>{_text(spec.caption)}</p>"
+        f"<p class='corridors-attribution'>{_text(ATTRIBUTION)}</p></div></details></div>"
     )
-    fmap.get_root().html.add_child(_element(block))
+    root = fmap.get_root()
+    root.html.add_child(_element(block))
+    root.header.add_child(_element(f"<title>{_text(spec.title)}</title>"), name="corridors_title")
+    if isinstance(root, Figure):  # folium's page, with the language said
+        root._template = _page_template()
+
+
+def _page_template() -> Any:
+    from folium.template import Template
+
+    return Template(
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n'
+        "{{ this.header.render(**kwargs) }}\n</head>\n<body>\n{{ this.html.render(**kwargs) }}\n</body>\n"
+        "<script>\n{{ this.script.render(**kwargs) }}\n</script>\n</html>\n"
+    )
 
 
 def _table(caption: str, columns: tuple[str, ...], rows: list[str]) -> str:
