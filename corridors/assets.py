@@ -84,6 +84,12 @@ PACKAGES = {
             "sha512-xkGeH6ygcryFQI0FUWn6Bz93zlwrOSpeXgJQ3jLRoUQJ5h/Qgrz+GqR9nhBFfikjUKtC1sCKL3eDR9wNTWhLlA==",
             "MIT",
         ),
+        NpmPackage(  # not in the maps: the accessibility checks of tests/test_browser.py
+            "axe-core",
+            "4.10.3",
+            "sha512-Xm7bpRXnDSX2YE2YFfBk2FnF0ep6tmG7xPh8iHee8MIcrgq762Nkce856dYtJYLkuIoYZvGfTs/PbZhideTcEg==",
+            "MPL-2.0",
+        ),
     )
 }
 
@@ -119,6 +125,8 @@ FILES = {
         "leaflet-groupedlayercontrol",
         "dist/leaflet.groupedlayercontrol.min.css",
     ),
+    # Not in the maps: tests/test_browser.py inlines it to run the accessibility rules in Chromium.
+    "https://cdn.jsdelivr.net/npm/axe-core@4.10.3/axe.min.js": ("axe-core", "axe.min.js"),
 }
 
 _SCRIPT = re.compile(r'<script src="(?P<url>[^"]+)"></script>')

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -12,20 +13,21 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["MapSpec", "render_map"]
+__all__ = ["MapSpec", "render_map", "route_colours"]
 
-# Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
+# Dark enough for 3:1 contrast on the land fill; every two colours at least ΔE 13 apart in normal vision and
+# simulated deuteranopia and protanopia (tests/test_palette.py). Routes of one group share their colour.
 ROUTE_COLOURS = {
-    "zangezur": "#D55E00",
-    "aras_corridor": "#009E73",
-    "kalaleh_jolfa": "#009E73",
-    "astara_rasht": "#0072B2",
-    "qazvin_rasht": "#56B4E9",
-    "instc_west": "#CC79A7",
-    "instc_trans_caspian": "#E69F00",
-    "instc_east": "#F0E442",
-    "baku_alat": "#555555",
-    "alat_horadiz": "#555555",
+    "zangezur": "#D04840",
+    "aras_corridor": "#2878B8",
+    "kalaleh_jolfa": "#2878B8",
+    "astara_rasht": "#804800",
+    "qazvin_rasht": "#603898",
+    "instc_west": "#A03888",
+    "instc_trans_caspian": "#288880",
+    "instc_east": "#808008",
+    "baku_alat": "#585858",
+    "alat_horadiz": "#585858",
     "baku_tbilisi_kars": "#000000",
 }
 # What a reader sees instead of the route_id (legend, summary table); unknown ids show as they are.
@@ -172,7 +174,7 @@ def _add_basemap(fmap: folium.Map, countries: gpd.GeoDataFrame, regions: gpd.Geo
     ).add_to(fmap)
 
 
-HISTORIC_COLOURS = {"north": "#0072B2", "south": "#E69F00"}
+HISTORIC_COLOURS = {"north": "#66B877", "south": "#4AA8C0"}  # hues no route uses (tests/test_palette.py)
 
 
 def _add_historic(fmap: folium.Map, historic: gpd.GeoDataFrame, split: pd.DataFrame) -> None:
@@ -202,6 +204,11 @@ def _add_historic(fmap: folium.Map, historic: gpd.GeoDataFrame, split: pd.DataFr
         },
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
     ).add_to(fmap)
+
+
+def route_colours(route_ids: Iterable[str]) -> dict[str, str]:
+    """The colour (``#rrggbb``) each route is drawn in; routes without one are dark grey."""
+    return {route_id: ROUTE_COLOURS.get(route_id, "#333333") for route_id in route_ids}
 
 
 def _label(route_id: str) -> str:
@@ -266,7 +273,7 @@ def _add_routes(group: Any, routes: gpd.GeoDataFrame, metrics: pd.DataFrame) -> 
         lines = _lines(row["geometry"])
         if not lines:
             continue
-        colour = ROUTE_COLOURS.get(row["route_id"], "#333333")
+        colour = route_colours([row["route_id"]])[row["route_id"]]
         drawn = folium.PolyLine(lines, color=colour, weight=ROUTE_WEIGHT_PX, dash_array=DASHES.get(row.get("status")))
         drawn.options.update(interactive=False, pane=ROUTE_PANE)
         drawn.add_to(group)
@@ -297,7 +304,10 @@ def _crossing_texts(row: dict[str, Any]) -> tuple[str, str]:
         text += f" (into {row['arrives_in']})"
     if near:
         text += f", {row['border_post']}"
-    label = row["border_post"].split(" (")[0] if near else f"{row['from']}–{row['to']}"
+    if SEA in (row["from"], row["to"]):  # a port call: the port's country
+        label = f"port ({row['to'] if row['from'] == SEA else row['from']})"
+    else:
+        label = row["border_post"].split(" (")[0] if near else f"{row['from']}–{row['to']}"
     return _text(label), _text(text)
 
 
@@ -343,6 +353,7 @@ def _add_crossings(group: Any, crossings: pd.DataFrame) -> None:
 
 
 NEAR_POST_KM = 5.0  # a crossing names the border post within this distance
+SEA = "sea"  # the country code of the sea in crossings
 
 
 def _add_labels(fmap: folium.Map, places: gpd.GeoDataFrame, ids: tuple[str, ...]) -> None:

@@ -141,6 +141,7 @@ class Analysis:
 def analyse() -> Analysis:
     """Read the bundled layers and run every analysis the maps need (one country index for all)."""
     from .crossings import CountryIndex, crossings_from_routes
+    from .geodesy import lengths_km
     from .historic import historic_split
     from .layers import read_layer, read_route_layers
     from .metrics import route_metrics
@@ -156,6 +157,7 @@ def analyse() -> Analysis:
     crossings = crossings_from_routes(routes, index, border_posts=read_layer("border_posts"), regions=regions)
     split = historic_split(historic)
     access = alternatives(CorridorNetwork.from_layers(routes, places, index), *ACCESS)
+    routes = routes.assign(length_km=lengths_km(routes.geometry.values))  # each segment's own, for its popup
     names = dict(zip(countries["iso_a2"], countries["name"], strict=True))
     specs = tuple(map_specs(metrics, split, access, names))
     return Analysis(countries, routes, regions, places, historic, metrics, crossings, split, access, specs)

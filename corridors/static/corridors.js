@@ -213,25 +213,37 @@
     return pairs;
   };
 
-  // Labels (class corridors-label, priority from a data-priority attribute, higher wins, default 1): a label
-  // that meets a label of higher priority, or a control, is hidden until the view changes.
+  // Labels (class corridors-label, priority from a data-priority attribute, higher wins, default 1), in order
+  // of priority: a label that meets a label already placed, or a control, moves to the other side of its point,
+  // and if it still meets one it is hidden until the view changes.
   Page.prototype.declutter = function () {
     var frame = this.container.getBoundingClientRect();
-    var obstacles = this.controls().map(function (el) { return el.getBoundingClientRect(); });
+    var kept = this.controls().map(function (el) { return el.getBoundingClientRect(); });
     var labels = Array.prototype.slice.call(this.container.querySelectorAll(".corridors-label"));
-    labels.forEach(function (el) { el.classList.remove("corridors-label-hidden"); });
+    labels.forEach(function (el) {
+      el.classList.remove("corridors-label-hidden");
+      el.style.marginLeft = "";
+    });
     var items = labels.map(function (el, i) {
       var source = el.hasAttribute("data-priority") ? el : el.querySelector("[data-priority]");
       var priority = source ? Number(source.getAttribute("data-priority")) : 1;
       return { el: el, i: i, priority: priority, box: el.getBoundingClientRect() };
     }).filter(function (item) { return item.box.width > 0 && overlaps(item.box, frame); });
     items.sort(function (a, b) { return b.priority - a.priority || a.i - b.i; });
-    var kept = obstacles.slice();
+    function clear(box) {
+      return !kept.some(function (other) { return overlaps(other, box); });
+    }
     items.forEach(function (item) {
-      if (kept.some(function (box) { return overlaps(box, item.box); })) {
-        item.el.classList.add("corridors-label-hidden");
+      var box = item.box;
+      if (!clear(box) && item.el.classList.contains("leaflet-tooltip-right")) {
+        item.el.style.marginLeft = -(box.width + 6) + "px"; // Leaflet's right-hand tooltips sit 6 px off
+        box = item.el.getBoundingClientRect();
+      }
+      if (clear(box)) {
+        kept.push(box);
       } else {
-        kept.push(item.box);
+        item.el.style.marginLeft = "";
+        item.el.classList.add("corridors-label-hidden");
       }
     });
   };
@@ -253,7 +265,8 @@
     heading.textContent = "Border crossings on the map";
     section.appendChild(heading);
     lists.forEach(function (list) { section.appendChild(list); });
-    panel.insertBefore(section, panel.querySelector("table"));
+    var tables = panel.querySelectorAll("table"), last = tables[tables.length - 1];
+    panel.insertBefore(section, last ? last.nextSibling : null); // after the tables, before the sources
     this.crossingSection = section;
     section.addEventListener("click", function (e) {
       var button = e.target.closest("button[data-crossing]");
