@@ -386,7 +386,9 @@ def _add_controls(fmap: folium.Map, countries: gpd.GeoDataFrame) -> None:
     from folium.plugins import Fullscreen, MeasureControl
 
     MeasureControl(primary_length_unit="kilometers", position="topright").add_to(fmap)
-    Fullscreen(position="topright", title="Full screen", title_cancel="Leave full screen").add_to(fmap)
+    Fullscreen(
+        position="topright", title="Full screen", title_cancel="Leave full screen", force_separate_button=True
+    ).add_to(fmap)
     VectorMiniMap(countries).add_to(fmap)
     fmap.options["touchZoom"] = True  # pinch-zoom on phones (Leaflet's default, said explicitly)
     root = fmap.get_root()

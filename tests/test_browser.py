@@ -5,6 +5,8 @@ Chromium (`apt install chromium`, done by .ci/run).
 """
 
 import io
+import itertools
+import re
 
 import pandas as pd
 import pytest
@@ -12,7 +14,7 @@ from PIL import Image
 
 import corridors.layers as layers
 from corridors.assets import inline_assets, missing_assets
-from corridors.render import MapSpec, render_map
+from corridors.render import ROUTE_COLOURS, MapSpec, render_map
 from corridors.report import MAP_NAMES, analyse, build_maps, canonical_html, for_display
 from corridors.snapshot import CHROMIUM_ARGS, chromium_path
 
@@ -43,11 +45,17 @@ def browser():
         instance.close()
 
 
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True}
+SIZES = {"desktop": DESKTOP, "phone": PHONE}
+AXE = "https://cdn.jsdelivr.net/npm/axe-core@4.10.3/axe.min.js"  # pinned in corridors.assets
+
+
 class Visit:
     """One page in a fresh offline context, recording console errors, requests and dialogs."""
 
-    def __init__(self, browser, url):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 800}, offline=True)
+    def __init__(self, browser, url, size=DESKTOP, ready=True):
+        self.context = browser.new_context(offline=True, **size)
         self.requests, self.errors, self.dialogs = [], [], []
         self.context.on("request", lambda r: self.requests.append(r.url))
         self.page = self.context.new_page()
@@ -55,14 +63,57 @@ class Visit:
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
         self.page.goto(url, wait_until="load")
-        self.page.wait_for_function("document.querySelectorAll('.leaflet-overlay-pane path').length > 0")
+        if ready:
+            self.page.wait_for_function("document.documentElement.hasAttribute('data-corridors-ready')")
         self.map = self.page.evaluate("document.querySelector('.folium-map').id")
 
     def external_requests(self):
         return [u for u in self.requests if not u.startswith(("file:", "data:"))]
 
+    def box(self, selector):
+        return self.page.locator(selector).first.bounding_box()
+
+    def control_boxes(self):
+        """Name and box of every control of the map (not of the overview map inside it) on screen."""
+        return self.page.evaluate(
+            """id => Array.from(document.querySelectorAll('#' + id + ' > .leaflet-control-container .leaflet-control'))
+                .filter(e => e.parentNode.parentNode.parentNode.id === id && e.offsetWidth > 0)
+                .map(e => { const b = e.getBoundingClientRect();
+                            return [e.className, {x: b.left, y: b.top, width: b.width, height: b.height}]; })""",
+            self.map,
+        )
+
+    def label_boxes(self):
+        return self.page.evaluate(
+            """() => Array.from(document.querySelectorAll('.corridors-label'))
+                .filter(e => getComputedStyle(e).visibility !== 'hidden' && e.offsetWidth > 0)
+                .map(e => { const b = e.getBoundingClientRect();
+                            return [e.textContent.trim(), {x: b.left, y: b.top, width: b.width, height: b.height}]; })"""
+        )
+
+    def axe_violations(self):
+        """Serious and critical axe-core violations: (rule id, number of elements)."""
+        page = inline_assets(f'<script src="{AXE}"></script>')
+        self.page.add_script_tag(content=page[page.index(">") + 1 : page.rindex("</script>")])
+        found = self.page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
+        return [(v["id"], len(v["nodes"])) for v in found if v["impact"] in ("serious", "critical")]
+
     def close(self):
         self.context.close()
+
+
+def overlap(a, b):
+    """Whether two boxes share area (touching edges do not count)."""
+    return (
+        a["x"] < b["x"] + b["width"] - 0.5
+        and b["x"] < a["x"] + a["width"] - 0.5
+        and a["y"] < b["y"] + b["height"] - 0.5
+        and b["y"] < a["y"] + a["height"] - 0.5
+    )
+
+
+def overlapping(named_boxes):
+    return [(a, b) for (a, ba), (b, bb) in itertools.combinations(named_boxes, 2) if overlap(ba, bb)]
 
 
 @pytest.fixture(scope="module")
@@ -71,16 +122,27 @@ def analysis():
 
 
 def expected_paths(spec, data):
-    """Vector features Leaflet must draw when the page opens: basemap, overlays, labels, routes, crossings."""
+    """Vector features Leaflet must draw when the page opens, per pane: basemap, overlays and place markers;
+    route lines; their invisible hit lines; crossings (one marker per place per group)."""
     visible = spec.visible_route_ids()
-    return (
-        len(for_display(data.countries, spec.bounds))
+    segments = data.routes["route_id"].isin(visible).sum()
+    crossings = data.crossings[data.crossings["route_id"].isin(visible)]
+    return {
+        "overlay": len(for_display(data.countries, spec.bounds))
         + len(for_display(data.regions, spec.bounds))
         + (len(for_display(data.historic, spec.bounds)) if spec.historic else 0)
-        + len(spec.labels)
-        + data.routes["route_id"].isin(visible).sum()
-        + data.crossings["route_id"].isin(visible).sum()
-    )
+        + len(spec.labels),
+        "corridors-routes": segments,
+        "corridors-hit": segments,
+        "corridors-crossings": len(crossings.round({"lat": 3, "lon": 3}).drop_duplicates(["from", "to", "lat", "lon"])),
+    }
+
+
+def drawn_paths(visit):
+    return {
+        pane: visit.page.locator(f"#{visit.map} > .leaflet-map-pane .leaflet-{pane}-pane path").count()
+        for pane in ("overlay", "corridors-routes", "corridors-hit", "corridors-crossings")
+    }
 
 
 @pytest.mark.parametrize("name", MAP_NAMES)
@@ -90,8 +152,7 @@ def test_self_contained_map_renders_offline(built, browser, analysis, name):
     try:
         assert visit.errors == []
         assert visit.external_requests() == []
-        drawn = visit.page.locator(f"#{visit.map} > .leaflet-map-pane .leaflet-overlay-pane path").count()
-        assert drawn == expected_paths(spec, analysis)
+        assert drawn_paths(visit) == expected_paths(spec, analysis)
         assert visit.page.locator(".corridors-legend").is_visible()
         assert visit.page.locator(".leaflet-control-minimap path").count() > 0  # vector overview map
         assert visit.page.locator(".leaflet-control-scale").is_visible()
@@ -103,6 +164,9 @@ def test_self_contained_map_renders_offline(built, browser, analysis, name):
         image = Image.open(io.BytesIO(visit.page.screenshot())).convert("RGB")
         colours = image.getcolors(maxcolors=1 << 20)
         assert len(colours) > 50 and max(c for c, _ in colours) < 0.8 * image.width * image.height
+        labels = visit.label_boxes()
+        assert len(labels) >= 2 and overlapping(labels) == []  # no two labels meet at the initial view
+        assert visit.axe_violations() == []
     finally:
         visit.close()
 
@@ -112,7 +176,8 @@ def test_exclusive_groups_show_one_way_at_a_time(built, browser, routes):
     try:
         radios = visit.page.locator(".leaflet-control-layers-group input[type=radio]")
         assert radios.count() == 3
-        orange = f"#{visit.map} > .leaflet-map-pane .leaflet-overlay-pane path[stroke='#D55E00']"  # Zangezur
+        zangezur = ROUTE_COLOURS["zangezur"]
+        orange = f"#{visit.map} > .leaflet-map-pane .leaflet-corridors-routes-pane path[stroke='{zangezur}']"
         before = visit.page.locator(orange).count()
         radios.nth(1).check()  # through Iran: the Zangezur line through Armenia disappears
         assert before - visit.page.locator(orange).count() == (routes["route_id"] == "zangezur").sum() > 0
@@ -150,9 +215,10 @@ def test_hostile_text_is_shown_literally_and_runs_nothing(browser, routes, count
         region = regions.geometry.iloc[0].representative_point()
         point = page.evaluate(f"window['{visit.map}'].latLngToContainerPoint([{region.y}, {region.x}])")
         box = page.locator(f"#{visit.map}").bounding_box()
+        labels = page.locator(".leaflet-tooltip").count()  # permanent ones: the place's and the crossing's
         page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
-        page.wait_for_function("document.querySelectorAll('.leaflet-tooltip').length == 2")
-        label_and_region = page.locator(".leaflet-tooltip").all_text_contents()
+        page.wait_for_function(f"document.querySelectorAll('.leaflet-tooltip').length == {labels + 1}")
+        label_and_region = page.locator(".leaflet-tooltip:not(.corridors-crossing-label)").all_text_contents()
         route_tooltip_and_popup = page.evaluate(
             """name => {
                 const texts = [];
@@ -181,3 +247,196 @@ def test_hostile_text_is_shown_literally_and_runs_nothing(browser, routes, count
         assert visit.dialogs == [] and visit.errors == [] and visit.external_requests() == []
     finally:
         visit.close()
+
+
+@pytest.fixture(scope="module")
+def access_page(built):
+    return (built / "nakhchivan_access.html").as_uri()  # the map with most controls: exclusive groups
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_layout_map_panel_and_controls_do_not_overlap(browser, access_page, size):
+    visit = Visit(browser, access_page, SIZES[size])
+    try:
+        page, width, height = visit.page, *SIZES[size]["viewport"].values()
+        fmap, panel = visit.box(f"#{visit.map}"), visit.box(".corridors-panel")
+        if size == "phone":  # the map first, filling most of the screen, the panel below it
+            assert fmap["y"] == 0 and fmap["width"] == width and fmap["height"] >= 0.75 * height
+            assert panel["y"] >= fmap["y"] + fmap["height"] and panel["width"] == width
+        else:  # side by side
+            assert fmap["x"] + fmap["width"] <= panel["x"] and fmap["height"] == panel["height"] == height
+        controls = visit.control_boxes()
+        names = " ".join(name for name, _ in controls)
+        assert "corridors-title" in names and "corridors-legend" in names  # inside the map, as its controls
+        assert overlapping(controls) == []
+        assert all(overlap(box, fmap) for _, box in controls)
+        covered = sum(box["width"] * box["height"] for _, box in controls) / (fmap["width"] * fmap["height"])
+        assert covered < {"phone": 0.25, "desktop": 0.35}[size]  # title and legend collapse on the phone
+        # collapsed on the phone, open on the desktop; a tap opens them
+        opened = page.evaluate(
+            "Array.from(document.querySelectorAll('.corridors-title details, .corridors-legend details'), d => d.open)"
+        )
+        assert opened == [size == "desktop"] * 2
+        if size == "phone":
+            targets = page.evaluate(
+                """id => Array.from(document.querySelectorAll(
+                        '#' + id + ' a[href], #' + id + ' button, #' + id + ' summary, #' + id + ' label, .corridors-panel button'))
+                    .filter(e => e.offsetWidth > 0 && !e.closest('.leaflet-control-attribution'))
+                    .map(e => [e.className || e.textContent.trim().slice(0, 30), e.offsetWidth, e.offsetHeight])""",
+                visit.map,
+            )
+            assert len(targets) >= 8 and [t for t in targets if min(t[1:]) < 44] == []
+            page.locator(".corridors-legend summary").tap()
+            assert page.locator(".corridors-legend details").evaluate("d => d.open")
+            assert page.locator(".corridors-legend li").first.is_visible()
+        assert visit.errors == []
+    finally:
+        visit.close()
+
+
+def test_pinch_zoom_is_on(browser, access_page):
+    visit = Visit(browser, access_page, PHONE)
+    try:
+        meta = visit.page.locator("meta[name=viewport]").get_attribute("content")
+        assert "user-scalable" not in meta and "maximum-scale" not in meta
+        assert visit.page.evaluate(f"window['{visit.map}'].touchZoom.enabled()")
+        assert visit.page.locator("html").get_attribute("lang") == "en"
+        assert visit.page.title() == "Ways from mainland Azerbaijan to Nakhchivan"
+    finally:
+        visit.close()
+
+
+def route_points(visit, offset_px=0):
+    """Page coordinates of the middle vertex of each visible route line, moved ``offset_px`` down."""
+    return visit.page.evaluate(
+        """([id, offset]) => { const map = window[id], box = map.getContainer().getBoundingClientRect(), out = [];
+            map.eachLayer(l => { if (l.options.className === 'corridors-hit') {
+                const ll = l.getLatLngs().flat(), p = map.latLngToContainerPoint(ll[Math.floor(ll.length / 2)]);
+                if (p.x > 0 && p.y > 0 && p.x < box.width && p.y < box.height)
+                    out.push([box.left + p.x, box.top + p.y + offset]); } });
+            return out; }""",
+        [visit.map, offset_px],
+    )
+
+
+def test_switching_base_layers_keeps_the_data_on_top(browser, access_page):
+    visit = Visit(browser, access_page)
+    try:
+        page = visit.page
+        bases = page.locator(".leaflet-control-layers-base input")
+        assert bases.count() == 2
+        bases.nth(1).evaluate("e => e.click()")  # OpenStreetMap (no tiles offline), then the vector basemap
+        bases.nth(0).evaluate("e => e.click()")
+        assert bases.nth(0).is_checked()
+        on_top = page.evaluate(
+            """points => points.map(([x, y]) => document.elementFromPoint(x, y).closest('.leaflet-pane').className)""",
+            route_points(visit),
+        )
+        assert on_top and all("corridors-" in c for c in on_top)
+        order = page.evaluate(  # in the overlay pane, the countries are drawn first again, under everything
+            """id => Array.from(document.querySelectorAll('#' + id + ' > .leaflet-map-pane .leaflet-overlay-pane path'),
+                               p => p.getAttribute('fill') === '#f2efe9')""",
+            visit.map,
+        )
+        assert sum(order) > 0 and order == sorted(order, reverse=True)
+        assert [e for e in visit.errors if "ERR_INTERNET_DISCONNECTED" not in e] == []  # OSM tiles, offline
+    finally:
+        visit.close()
+
+
+def test_fullscreen_keeps_title_and_legend(browser, access_page):
+    visit = Visit(browser, access_page)
+    try:
+        visit.page.locator(".leaflet-control-zoom-fullscreen").click()
+        visit.page.wait_for_function("document.fullscreenElement !== null")
+        inside = visit.page.evaluate(
+            "['.corridors-title', '.corridors-legend'].map(s => document.fullscreenElement.contains(document.querySelector(s)))"
+        )
+        assert inside == [True, True]
+        assert visit.page.locator(".corridors-title h1").is_visible()
+    finally:
+        visit.close()
+
+
+def test_routes_hover_near_the_line_and_popups_give_segment_and_route(browser, access_page, analysis):
+    visit = Visit(browser, access_page)
+    try:
+        page = visit.page
+        points = route_points(visit, offset_px=5)  # 5 px beside the line, not on it
+        assert len(points) >= 3
+        for x, y in points:
+            page.mouse.move(x, y)
+            page.wait_for_function(
+                "Array.from(document.querySelectorAll('.leaflet-tooltip')).some(t => !t.classList.contains('corridors-label'))"
+            )
+            page.mouse.move(1, 1)
+        x, y = points[0]
+        page.mouse.click(x, y)
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        text = popup.inner_text()
+        match = re.search(r"This segment: ([\d,.]+) km, (\w+), ([a-z ]+) \(as of (\d{4}-\d{2}-\d{2})\)", text)
+        assert match and "whole route" in text
+        segment = analysis.routes[analysis.routes["name"] == text.splitlines()[0]]
+        assert float(match[1].replace(",", "")) == pytest.approx(segment["length_km"].iloc[0], abs=0.05)
+        assert match[3] == segment["status"].iloc[0].replace("_", " ")
+        outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+        assert outline == "none"  # no focus rectangle after a click
+        stops = []
+        for _ in range(12):  # the keyboard reaches the controls, never a bare shape
+            page.keyboard.press("Tab")
+            stops.append(page.evaluate("document.activeElement.tagName.toLowerCase()"))
+        assert "path" not in stops and {"summary", "a"} <= set(stops)
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_crossings_are_labelled_and_listed_as_buttons(browser, access_page, size):
+    visit = Visit(browser, access_page, SIZES[size])
+    try:
+        page = visit.page
+        assert page.locator(".corridors-crossing-label").count() >= 1
+        buttons = page.locator(".corridors-crossings button:visible")
+        assert buttons.count() == page.locator(f"#{visit.map} .leaflet-corridors-crossings-pane path").count() > 0
+        first = buttons.first
+        first.focus()
+        page.keyboard.press("Enter")  # by keyboard
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        assert popup.inner_text() == first.inner_text()
+        assert page.evaluate("document.activeElement.classList.contains('leaflet-popup-close-button')")
+        page.keyboard.press("Enter")  # closes the popup, focus back on the list
+        assert page.evaluate("document.activeElement.hasAttribute('data-crossing')")
+        if size == "phone":
+            buttons.nth(1).tap()  # by touch
+            popup.wait_for()
+            assert popup.inner_text() == buttons.nth(1).inner_text()
+        # through Iran: the list follows the choice
+        page.locator(".leaflet-control-layers-group input[type=radio]").nth(1).evaluate("e => e.click()")
+        assert "Aras corridor" in page.locator(".corridors-crossings button:visible").first.inner_text()
+        assert visit.errors == []
+    finally:
+        visit.close()
+
+
+def test_cdn_build_offline_says_what_to_do(browser, tmp_path):
+    out = tmp_path / "cdn"
+    build_maps(out, ["astara_rasht"])
+    visit = Visit(browser, (out / "astara_rasht.html").as_uri(), ready=False)
+    try:
+        message = visit.page.locator(".folium-map .corridors-offline")
+        assert message.is_visible() and "--self-contained" in message.inner_text()
+    finally:
+        visit.close()
+
+
+def test_png_is_stable_and_shows_the_whole_panel(tmp_path):
+    first = build_maps(tmp_path / "a", ["astara_rasht"], png=True)
+    second = build_maps(tmp_path / "b", ["astara_rasht"], png=True)
+    pngs = [next(p for p in paths if p.suffix == ".png").read_bytes() for paths in (first, second)]
+    assert pngs[0] == pngs[1]
+    image = Image.open(io.BytesIO(pngs[0]))
+    assert image.width == 1280 and image.height >= 800
+    right = image.convert("L").crop((int(0.7 * image.width), image.height - 40, image.width, image.height))
+    assert right.getextrema()[0] == 255 or image.height == 800  # the panel ends above the image's bottom edge

@@ -101,11 +101,38 @@
       }
     });
     this.crossings();
+    this.choices();
     this.fit(true);
     map.on("resize", function () { page.fit(false); });
     map.on("moveend overlayadd overlayremove", function () { page.declutter(); });
     map.on("overlayadd overlayremove", function () { page.syncCrossings(); });
     document.documentElement.setAttribute("data-corridors-ready", "1");
+  };
+
+  // Exclusive choices (folium's grouped layer control): on narrow maps one button names the current choice and
+  // opens the list; picking one closes it again.
+  Page.prototype.choices = function () {
+    var page = this;
+    this.container.querySelectorAll(".leaflet-control-layers-group").forEach(function (group) {
+      var control = group.closest(".leaflet-control-layers"), name = group.querySelector(".leaflet-control-layers-group-name");
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "corridors-choice";
+      button.setAttribute("aria-expanded", "false");
+      control.insertBefore(button, control.firstChild);
+      function update() {
+        var checked = group.querySelector("input:checked");
+        button.textContent = (name ? name.textContent + ": " : "") + (checked ? checked.parentNode.textContent.trim() : "");
+      }
+      function open(yes) {
+        control.classList.toggle("corridors-choices-open", yes);
+        button.setAttribute("aria-expanded", String(yes));
+        page.layout();
+      }
+      button.addEventListener("click", function () { open(!control.classList.contains("corridors-choices-open")); });
+      group.addEventListener("change", function () { update(); open(false); });
+      update();
+    });
   };
 
   Page.prototype.details = function () {
