@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     import folium
     import geopandas as gpd
     import pandas as pd
+    from branca.element import Figure
 
 __all__ = ["MapSpec", "render_map", "route_colours"]
 
@@ -391,11 +392,21 @@ def _add_controls(fmap: folium.Map, countries: gpd.GeoDataFrame) -> None:
     ).add_to(fmap)
     VectorMiniMap(countries).add_to(fmap)
     fmap.options["touchZoom"] = True  # pinch-zoom on phones (Leaflet's default, said explicitly)
-    root = fmap.get_root()
+    root = _figure(fmap)
     root.html.add_child(_element(f"<style>{_static('corridors.css')}</style>"), name="corridors_css")
     # In the body: after Leaflet (in the head), before folium's map script (after the body).
     root.html.add_child(_element(f"<script>{_static('corridors.js')}</script>"), name="corridors_js")
     _PageSetup().add_to(fmap)
+
+
+def _figure(fmap: Any) -> Figure:
+    """The page a map is drawn on."""
+    from branca.element import Figure
+
+    root = fmap.get_root()
+    if not isinstance(root, Figure):
+        raise TypeError(f"{fmap.get_name()} is not on a page")
+    return root
 
 
 def _element(markup: str) -> Any:
@@ -414,13 +425,14 @@ def _PageSetup() -> Any:  # noqa: N802 - a folium element factory
     from branca.element import Element, MacroElement
 
     class _Setup(MacroElement):
-        def render(self, **kwargs: Any) -> None:
-            header = self.get_root().header
+        def render(self, **kwargs: Any) -> Any:
+            header = _figure(self).header
             fmap = self._parent
+            assert fmap is not None, "added to a map"
             rendered = header._children[fmap.get_name()].render()
             fixed = re.sub(r'<meta name="viewport"[^>]*>', VIEWPORT, rendered, count=1)
             header._children[fmap.get_name()] = _Raw(fixed)
-            super().render(**kwargs)
+            return super().render(**kwargs)
 
     class _Raw(Element):
         def __init__(self, text: str) -> None:
@@ -439,9 +451,9 @@ def _page_markup(markup: str) -> Any:
     from branca.element import MacroElement
 
     class _Markup(MacroElement):
-        def render(self, **kwargs: Any) -> None:
-            self.get_root().html.add_child(_element(markup))
-            super().render(**kwargs)
+        def render(self, **kwargs: Any) -> Any:
+            _figure(self).html.add_child(_element(markup))
+            return super().render(**kwargs)
 
     return _Markup()
 
@@ -533,23 +545,20 @@ def _add_legend(fmap: folium.Map, routes: gpd.GeoDataFrame, historic: bool) -> N
         "<li><svg class='corridors-swatch' width='28' height='14' aria-hidden='true'><circle cx='14' cy='7' r='3' "
         "fill='#222'/></svg> place</li></ul></div></details></div>"
     )
-    fmap.get_root().html.add_child(_element(legend))
+    _figure(fmap).html.add_child(_element(legend))
 
 
 def _add_title(fmap: folium.Map, spec: MapSpec) -> None:
     """Title and caption: a Leaflet control (collapsed to its title on phones); the page's title and language."""
-    from branca.element import Figure
-
     block = (
         f"<div class='corridors-title'><details open><summary><h1>{_text(spec.title)}</h1></summary>"
         f"<div class='corridors-body'><p>{_text(spec.caption)}</p>"
         f"<p class='corridors-attribution'>{_text(ATTRIBUTION)}</p></div></details></div>"
     )
-    root = fmap.get_root()
+    root = _figure(fmap)
     root.html.add_child(_element(block))
     root.header.add_child(_element(f"<title>{_text(spec.title)}</title>"), name="corridors_title")
-    if isinstance(root, Figure):  # folium's page, with the language said
-        root._template = _page_template()
+    root._template = _page_template()  # folium's page, with the language said
 
 
 def _page_template() -> Any:

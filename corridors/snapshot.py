@@ -13,7 +13,7 @@ from .errors import AssetError
 __all__ = ["CHROMIUM_ARGS", "chromium_path", "offline_browser", "screenshot"]
 
 CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking")
-VIEWPORT = {"width": 1280, "height": 800}  # CSS pixels of the PNG
+VIEWPORT_WIDTH, VIEWPORT_HEIGHT = 1280, 800  # CSS pixels of the PNG (it runs longer when the panel does)
 # Drawn and laid out: corridors.js sets data-corridors-ready once the title, legend and labels are placed.
 _READY = "document.documentElement.hasAttribute('data-corridors-ready')"
 # The panel is drawn at its full height (not scrolled), and the PNG runs as long as the page.
@@ -42,7 +42,7 @@ def offline_browser() -> Iterator[Any]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=list(CHROMIUM_ARGS))
         try:
-            context = browser.new_context(viewport=VIEWPORT, offline=True)
+            context = browser.new_context(viewport={"width": VIEWPORT_WIDTH, "height": VIEWPORT_HEIGHT}, offline=True)
             context.route(lambda url: not url.startswith(("data:", "file:")), lambda route: route.abort())
             yield context
         finally:
