@@ -14,6 +14,8 @@ __all__ = ["CHROMIUM_ARGS", "chromium_path", "offline_browser", "screenshot"]
 
 CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking")
 VIEWPORT_WIDTH, VIEWPORT_HEIGHT = 1280, 800  # CSS pixels of the PNG (it runs longer when the panel does)
+SETTLE_TRIES = 20
+SETTLE_PAUSE_MS = 250
 # Drawn and laid out: corridors.js sets data-corridors-ready once the title, legend and labels are placed.
 _READY = "document.documentElement.hasAttribute('data-corridors-ready')"
 # The panel is drawn at its full height (not scrolled), and the PNG runs as long as the page.
@@ -58,6 +60,15 @@ def screenshot(context: Any, page_html: str) -> bytes:
         page.wait_for_function(_READY, timeout=30_000)
         page.add_style_tag(content=_UNCLIPPED)
         page.evaluate("document.fonts.ready")
-        return page.screenshot(type="png", animations="disabled", full_page=True, caret="hide")
+        # Leaflet animates in script (the overview map follows the main map's first view): take pictures until
+        # two in a row are the same.
+        previous = b""
+        for _ in range(SETTLE_TRIES):
+            image = page.screenshot(type="png", animations="disabled", full_page=True, caret="hide")
+            if image == previous:
+                return image
+            previous = image
+            page.wait_for_timeout(SETTLE_PAUSE_MS)
+        raise AssetError(f"the page did not come to rest in {SETTLE_TRIES} screenshots")
     finally:
         page.close()

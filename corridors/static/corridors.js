@@ -23,6 +23,14 @@
     });
   }
 
+  // The overview map's "shadow" rectangle (where the main map was while the overview is dragged) can stay
+  // drawn after the first view when the two maps' moves interleave; the aiming rectangle alone says enough.
+  if (window.L && L.Control && L.Control.MiniMap) {
+    L.Control.MiniMap.addInitHook(function () {
+      this._onMiniMapMoving = function () {};
+    });
+  }
+
   function offline() {
     document.querySelectorAll(".folium-map").forEach(function (el) {
       var message = document.createElement("p");
