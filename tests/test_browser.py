@@ -174,6 +174,20 @@ def test_self_contained_map_renders_offline(built, browser, analysis, name):
         visit.close()
 
 
+@pytest.mark.parametrize("name", MAP_NAMES)
+def test_on_a_phone_labels_stay_apart_and_nothing_overlaps(built, browser, name):
+    visit = Visit(browser, (built / f"{name}.html").as_uri(), PHONE)
+    try:
+        assert visit.errors == []
+        labels = visit.label_boxes()
+        assert len(labels) >= 2 and overlapping(labels) == []
+        assert overlapping(visit.control_boxes()) == []
+        assert visit.axe_violations() == []
+        assert visit.errors == []
+    finally:
+        visit.close()
+
+
 def test_exclusive_groups_show_one_way_at_a_time(built, browser, routes):
     visit = Visit(browser, (built / "nakhchivan_access.html").as_uri())
     try:
@@ -316,7 +330,9 @@ def route_points(visit, offset_px=0):
         """([id, offset]) => { const map = window[id], box = map.getContainer().getBoundingClientRect(), out = [];
             map.eachLayer(l => { if (l.options.className === 'corridors-hit') {
                 const ll = l.getLatLngs().flat(), p = map.latLngToContainerPoint(ll[Math.floor(ll.length / 2)]);
-                if (p.x > 0 && p.y > 0 && p.x < box.width && p.y < box.height)
+                const hit = document.elementFromPoint(box.left + p.x, box.top + p.y + offset);
+                if (p.x > 0 && p.y > 0 && p.x < box.width && p.y < box.height
+                    && !hit.closest('.leaflet-control, .leaflet-corridors-crossings-pane'))  // not under a control
                     out.push([box.left + p.x, box.top + p.y + offset]); } });
             return out; }""",
         [visit.map, offset_px],
@@ -363,8 +379,9 @@ def test_fullscreen_keeps_title_and_legend(browser, access_page):
         visit.close()
 
 
-def test_routes_hover_near_the_line_and_popups_give_segment_and_route(browser, access_page, analysis):
-    visit = Visit(browser, access_page)
+@pytest.mark.parametrize("name", ["nakhchivan_access", "overview"])
+def test_routes_hover_near_the_line_and_popups_give_segment_and_route(browser, built, analysis, name):
+    visit = Visit(browser, (built / f"{name}.html").as_uri())
     try:
         page = visit.page
         points = route_points(visit, offset_px=5)  # 5 px beside the line, not on it

@@ -114,7 +114,24 @@
     map.on("resize", function () { page.fit(false); });
     map.on("moveend overlayadd overlayremove", function () { page.declutter(); });
     map.on("overlayadd overlayremove", function () { page.syncCrossings(); });
-    document.documentElement.setAttribute("data-corridors-ready", "1");
+    // Labels that open later (a layer group shown, a slow first draw) are decluttered in the next frame.
+    var pending = false;
+    new MutationObserver(function () {
+      if (!pending) {
+        pending = true;
+        requestAnimationFrame(function () { pending = false; page.declutter(); });
+      }
+    }).observe(map.getPane("tooltipPane"), { childList: true });
+    // Once the page and its fonts are in, the boxes are final: lay out and declutter again, then say so.
+    var loaded = new Promise(function (resolve) {
+      if (document.readyState === "complete") { resolve(); } else { window.addEventListener("load", resolve); }
+    });
+    Promise.all([loaded, document.fonts ? document.fonts.ready : null]).then(function () {
+      requestAnimationFrame(function () {
+        page.fit(false);
+        document.documentElement.setAttribute("data-corridors-ready", "1");
+      });
+    });
   };
 
   // Exclusive choices (folium's grouped layer control): on narrow maps one button names the current choice and
