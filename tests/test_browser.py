@@ -86,6 +86,17 @@ class Visit:
         )
 
     def label_boxes(self):
+        """Name and box of each label shown, once they have stopped moving (Leaflet pans in steps after a
+        resize of the window, which phones emulated in a busy machine may report late)."""
+        boxes = None
+        for _ in range(20):
+            previous, boxes = boxes, self._label_boxes()
+            if boxes == previous:
+                break
+            self.page.wait_for_timeout(300)
+        return boxes
+
+    def _label_boxes(self):
         return self.page.evaluate(
             """() => Array.from(document.querySelectorAll('.corridors-label'))
                 .filter(e => getComputedStyle(e).visibility !== 'hidden' && e.offsetWidth > 0)
