@@ -180,6 +180,7 @@ def test_self_contained_map_renders_offline(built, browser, analysis, name):
         assert len(colours) > 50 and max(c for c, _ in colours) < 0.8 * image.width * image.height
         labels = visit.label_boxes()
         assert len(labels) >= 2 and overlapping(labels) == []  # no two labels meet at the initial view
+        assert overlapping(visit.control_boxes()) == []  # title, legend and controls apart
         assert visit.axe_violations() == []
     finally:
         visit.close()
@@ -354,6 +355,7 @@ def test_switching_base_layers_keeps_the_data_on_top(browser, access_page):
     visit = Visit(browser, access_page)
     try:
         page = visit.page
+        visit.label_boxes()  # the view has come to rest
         bases = page.locator(".leaflet-control-layers-base input")
         assert bases.count() == 2
         bases.nth(1).evaluate("e => e.click()")  # OpenStreetMap (no tiles offline), then the vector basemap
@@ -395,6 +397,7 @@ def test_routes_hover_near_the_line_and_popups_give_segment_and_route(browser, b
     visit = Visit(browser, (built / f"{name}.html").as_uri())
     try:
         page = visit.page
+        visit.label_boxes()  # the view has come to rest
         points = route_points(visit, offset_px=5)  # 5 px beside the line, not on it
         assert len(points) >= 3
         for x, y in points:
