@@ -144,7 +144,7 @@ def test_basemap_strokes_borders_not_clip_edges(analysed, countries):
     page = canonical_html(render(analysed, countries).get_root().render())
     assert '"stroke": false' in page  # land fills: no outline, so the clip frame is never drawn
     assert "background:#cfe3f0" in page  # the sea is the map's background, distinct from the land
-    labels = re.findall(r'"corridors-country-label"[^)]*\)\.setLatLng\([^)]*\)\s*\.setContent\("([^"]+)"\)', page)
+    labels = re.findall(r'corridors-country-label"[^)]*\)\.setLatLng\([^)]*\)\s*\.setContent\("([^"]+)"\)', page)
     assert {"Armenia", "Azerbaijan", "Iran"} <= set(labels)
 
 
