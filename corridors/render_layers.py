@@ -313,7 +313,7 @@ def _css() -> folium.Element:
 
 
 def _countries(fmap: folium.Map, layer: gpd.GeoDataFrame, split: pd.DataFrame | None) -> None:
-    """The countries are the basemap (corridors.render._add_basemap): nothing more to draw."""
+    """The countries are the basemap (:func:`add_basemap`): nothing more to draw."""
 
 
 Drawer = Callable[["folium.Map", "gpd.GeoDataFrame", "pd.DataFrame | None"], None]
