@@ -217,32 +217,36 @@ def add_legend(
     drawn = {layers[name].draw for name in spec.layers if name in layers}
     regions = [name for name in spec.layers if name in layers and layers[name].draw == "region"]
     north, south = HISTORIC_COLOURS["north"], HISTORIC_COLOURS["south"]
-    areas = (
+    historic = (
         f"<b>Historic Azerbaijan</b><ul><li>{_area(north, north)} north of the Aras</li>"
         f"<li>{_area(south, south)} south (Iran)</li><li>{_area('#fff', south, 'dashed')} with Zanjan (variant)</li>"
         "</ul>"
         if spec.historic
         else ""
-    ) + "".join(f"<ul><li>{_area(REGION_FILL, REGION_BORDER)} {_text(name.title())}</li></ul>" for name in regions)
-    symbols = (
-        f"<ul><li>{_circle(5, '#fff', '#000', 2)} border crossing</li><li>{_circle(3, '#222', '#222', 1)} place</li>"
+    )
+    symbols = (  # in rows, as room allows: the legend stays small beside the map
+        "".join(f"<li>{_area(REGION_FILL, REGION_BORDER)} {_text(name.title())}</li>" for name in regions)
+        + f"<li>{_circle(5, '#fff', '#000', 2)} border crossing</li><li>{_circle(3, '#222', '#222', 1)} place</li>"
         + (f"<li>{_circle(6, EVENT, '#fff', 2)} dated event</li>" if "events" in drawn else "")
-        + "</ul>"
     )
     legend = (
         '<div class="corridors-legend" role="region" aria-label="Legend"><details open><summary>Legend</summary>'
-        f"<div class='corridors-body'>{items}<b>Status {_text(spec.status_as_of)}</b><ul>{styles}</ul>"
-        f"{areas}{symbols}</div></details></div>"
+        f"<div class='corridors-body'>{items}<b>Status {_text(spec.status_as_of)}</b>"
+        f"<ul class='corridors-inline'>{styles}</ul>{historic}<ul class='corridors-inline'>{symbols}</ul></div>"
+        "</details></div>"
     )
     figure_of(fmap).html.add_child(Element(legend))
 
 
 def add_title(fmap: folium.Map, spec: MapSpec) -> None:
-    """Title and caption: a Leaflet control (collapsed to its title on phones); the page's title and language."""
+    """Title and caption: a Leaflet control (collapsed to its title on phones); the page's title and language.
+
+    The sources are credited by the map's attribution control (inside the map, also in fullscreen) and in
+    the panel: the title box stays small.
+    """
     block = (
         f"<div class='corridors-title'><details open><summary><h1>{_text(spec.title)}</h1></summary>"
-        f"<div class='corridors-body'><p>{_text(spec.caption)}</p>"
-        f"<p class='corridors-attribution'>{_text(ATTRIBUTION)}</p></div></details></div>"
+        f"<div class='corridors-body'><p>{_text(spec.caption)}</p></div></details></div>"
     )
     root = figure_of(fmap)
     root.html.add_child(Element(block))
