@@ -99,6 +99,13 @@ PACKAGES = {
             "MIT",
             26_976,
         ),
+        NpmPackage(  # not in the maps: the accessibility checks of tests/test_browser.py
+            "axe-core",
+            "4.10.3",
+            "sha512-Xm7bpRXnDSX2YE2YFfBk2FnF0ep6tmG7xPh8iHee8MIcrgq762Nkce856dYtJYLkuIoYZvGfTs/PbZhideTcEg==",
+            "MPL-2.0",
+            563_802,
+        ),
     )
 }
 
@@ -134,6 +141,8 @@ FILES = {
         "leaflet-groupedlayercontrol",
         "dist/leaflet.groupedlayercontrol.min.css",
     ),
+    # Not in the maps: tests/test_browser.py inlines it to run the accessibility rules in Chromium.
+    "https://cdn.jsdelivr.net/npm/axe-core@4.10.3/axe.min.js": ("axe-core", "axe.min.js"),
 }
 
 _SCRIPT = re.compile(r'<script src="(?P<url>[^"]+)"></script>')

@@ -126,6 +126,7 @@ def analyse(catalogue: Catalogue | None = None) -> Analysis:
     """Read the bundled layers and run every analysis the maps need (one country index for all)."""
     from .country_index import CountryIndex
     from .crossings import crossings_from_routes
+    from .geodesy import lengths_km
     from .historic import historic_split
     from .layers import read_layer, read_route_layers
     from .metrics import route_metrics
@@ -149,6 +150,7 @@ def analyse(catalogue: Catalogue | None = None) -> Analysis:
     comparisons = {
         m.name: compare_ways(network, m.compare) for m in compared if network is not None and m.compare is not None
     }
+    routes = routes.assign(length_km=lengths_km(routes.geometry.values))  # each segment's own, for its popup
     specs = map_specs(
         catalogue,
         metrics=metrics,
@@ -292,6 +294,7 @@ def map_from_routes(routes: gpd.GeoDataFrame | str | os.PathLike[str], *, title:
 
     from .country_index import CountryIndex
     from .crossings import crossings_from_routes
+    from .geodesy import lengths_km
     from .layers import read_layer, read_routes
     from .metrics import route_metrics
     from .render import render_map
@@ -303,6 +306,7 @@ def map_from_routes(routes: gpd.GeoDataFrame | str | os.PathLike[str], *, title:
     countries = read_layer("countries")
     index = CountryIndex.from_countries(countries)
     metrics = route_metrics(frame, index, places=read_layer("places"))
+    frame = frame.assign(length_km=lengths_km(frame.geometry.values))  # each feature's own, for its popup
     crossings = crossings_from_routes(
         frame, index, border_posts=read_layer("border_posts"), regions=read_layer("nakhchivan")
     )

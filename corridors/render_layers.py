@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING
 
 import shapely
 from branca.element import Element, Figure, MacroElement
-from folium.elements import JSCSSMixin
-from folium.plugins import MiniMap
 from folium.template import Template
 
 from ._html import text as _text
@@ -26,30 +24,45 @@ if TYPE_CHECKING:
 __all__ = [
     "DRAWERS",
     "HISTORIC_COLOURS",
+    "REGION_BORDER",
+    "REGION_FILL",
     "MapLabel",
-    "VectorMiniMap",
     "add_basemap",
     "add_labels",
     "add_layer",
     "figure_of",
 ]
 
-HISTORIC_COLOURS = {"north": "#0072B2", "south": "#E69F00"}
+HISTORIC_COLOURS = {"north": "#66B877", "south": "#4AA8C0"}  # hues no route uses (tests/test_palette.py)
+REGION_FILL, REGION_BORDER = "#f3d6dc", "#9c2f55"  # a highlighted region (Nakhchivan): no route hue either
 WATER = "#cfe3f0"  # lakes: the sea's colour
 RIVER = "#4a90c2"
-PIPELINE = "#8c6d31"  # brown: no route hue
+PIPELINE = "#402000"  # dark brown: the pipeline route's colour in corridors/catalogue.toml
 EVENT = "#5b2a86"
 SHARE_OFFSET_PX = 16  # a share label hangs this far below its point: clear of a 12 px country name
+# Labels take part in the page's collision pass (corridors.js): higher priority is placed first, a label that
+# meets one already placed is hidden. The map's key places and shares win over regions and capitals, which win
+# over countries and seas; crossing labels (corridors.render_routes) come last, at 0.
+PRIORITY = {"place": 4, "share": 4, "region": 3, "capital": 2, "country": 1, "sea": 1}
+
+
+def label_class(kind: str) -> str:
+    """The CSS classes of a static label of ``kind`` (a key of :data:`PRIORITY`)."""
+    return f"corridors-label corridors-priority-{PRIORITY[kind]} corridors-{kind}-label"
+
+
 LABEL_CSS = """<style>
-.leaflet-tooltip.corridors-sea-label {background:transparent;border:0;box-shadow:none;padding:0;color:#2c6a99;
-  font:italic 12px/1 serif;text-shadow:0 0 3px #fff}
-.leaflet-tooltip.corridors-capital-label, .leaflet-tooltip.corridors-region-label {background:transparent;border:0;
-  box-shadow:none;padding:0 4px;color:#333;font:11px/1 sans-serif;text-shadow:0 0 3px #fff,0 0 3px #fff}
-.leaflet-tooltip.corridors-share-label {background:#fff;border:1px solid #999;box-shadow:none;padding:2px 4px;
-  color:#222;font:bold 12px/1.2 sans-serif}
-.leaflet-tooltip.corridors-share-label::before, .leaflet-tooltip.corridors-sea-label::before,
-.leaflet-tooltip.corridors-capital-label::before,
-.leaflet-tooltip.corridors-region-label::before {display:none}
+.leaflet-tooltip.corridors-label.corridors-sea-label {background:transparent;border:0;box-shadow:none;padding:0;
+  color:#2c6a99;font:italic 12px/1 serif;text-shadow:0 0 3px #fff}
+.leaflet-tooltip.corridors-label.corridors-capital-label, .leaflet-tooltip.corridors-label.corridors-region-label {
+  background:transparent;border:0;box-shadow:none;padding:0 4px;color:#333;font:11px/1 sans-serif;font-weight:normal;
+  text-shadow:0 0 3px #fff,0 0 3px #fff}
+.leaflet-tooltip.corridors-label.corridors-share-label {background:#fff;border:1px solid #999;box-shadow:none;
+  padding:2px 4px;color:#222;font:bold 12px/1.2 sans-serif}
+.leaflet-tooltip.corridors-label.corridors-share-label::before,
+.leaflet-tooltip.corridors-label.corridors-sea-label::before,
+.leaflet-tooltip.corridors-label.corridors-capital-label::before,
+.leaflet-tooltip.corridors-label.corridors-region-label::before {display:none}
 </style>"""
 
 
@@ -119,7 +132,7 @@ def _region(fmap: folium.Map, layer: gpd.GeoDataFrame, split: pd.DataFrame | Non
     folium.GeoJson(
         feature_collection(named, ("name",)),
         name=_text(", ".join(dict.fromkeys(layer["name"]))),
-        style_function=lambda _: {"fillColor": "#fde0c5", "color": "#D55E00", "weight": 1.5, "fillOpacity": 0.5},
+        style_function=lambda _: {"fillColor": REGION_FILL, "color": REGION_BORDER, "weight": 1.5, "fillOpacity": 0.5},
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
     ).add_to(fmap)
 
@@ -165,7 +178,7 @@ def _historic(fmap: folium.Map, historic: gpd.GeoDataFrame, split: pd.DataFrame 
         row = shares.loc[("core", part)]
         text = f"{name}: {row['area_share']:.0%} of the area, {row['population_share']:.0%} of the people"
         # Below the country's own name, which sits at the same point of the same polygon.
-        _label(fmap, point.y, point.x, text, "corridors-share-label", direction="bottom", offset_px=SHARE_OFFSET_PX)
+        _label(fmap, point.y, point.x, text, label_class("share"), direction="bottom", offset_px=SHARE_OFFSET_PX)
 
 
 def _water(fmap: folium.Map, lakes: gpd.GeoDataFrame, split: pd.DataFrame | None) -> None:
@@ -200,7 +213,7 @@ def _sea_labels(fmap: folium.Map, seas: gpd.GeoDataFrame, split: pd.DataFrame | 
     figure_of(fmap).header.add_child(_css())
     for row in seas.itertuples(index=False):
         point = row.geometry.representative_point()
-        _label(fmap, point.y, point.x, str(row.name), "corridors-sea-label")
+        _label(fmap, point.y, point.x, str(row.name), label_class("sea"))
 
 
 def _capitals(fmap: folium.Map, capitals: gpd.GeoDataFrame, split: pd.DataFrame | None) -> None:
@@ -219,7 +232,7 @@ def _capitals(fmap: folium.Map, capitals: gpd.GeoDataFrame, split: pd.DataFrame 
             fill_opacity=1,
             interactive=False,
         ).add_to(fmap)
-        _label(fmap, point.y, point.x, str(row.name), "corridors-capital-label", direction="right")
+        _label(fmap, point.y, point.x, str(row.name), label_class("capital"), direction="right")
 
 
 def _admin1(fmap: folium.Map, regions: gpd.GeoDataFrame, split: pd.DataFrame | None) -> None:
@@ -236,7 +249,7 @@ def _admin1(fmap: folium.Map, regions: gpd.GeoDataFrame, split: pd.DataFrame | N
     ).add_to(fmap)
     for row in regions.itertuples(index=False):
         point = row.geometry.representative_point()
-        _label(fmap, point.y, point.x, str(row.name), "corridors-region-label")
+        _label(fmap, point.y, point.x, str(row.name), label_class("region"))
 
 
 def _events(fmap: folium.Map, events: gpd.GeoDataFrame, split: pd.DataFrame | None) -> None:
@@ -285,9 +298,9 @@ def _pipelines(fmap: folium.Map, pipelines: gpd.GeoDataFrame, split: pd.DataFram
     group.add_to(fmap)
 
 
-def figure_of(fmap: folium.Map) -> Figure:
-    """The page a map is drawn on (folium's root element is always a branca Figure)."""
-    root = fmap.get_root()
+def figure_of(element: Element) -> Figure:
+    """The page a map (or an element on it) is drawn on (folium's root element is always a branca Figure)."""
+    root = element.get_root()
     if not isinstance(root, Figure):
         raise TypeError(f"the map's root is a {type(root).__name__}, not a branca Figure")
     return root
@@ -300,7 +313,7 @@ def _css() -> folium.Element:
 
 
 def _countries(fmap: folium.Map, layer: gpd.GeoDataFrame, split: pd.DataFrame | None) -> None:
-    """The countries are the basemap (corridors.render._add_basemap): nothing more to draw."""
+    """The countries are the basemap (:func:`add_basemap`): nothing more to draw."""
 
 
 Drawer = Callable[["folium.Map", "gpd.GeoDataFrame", "pd.DataFrame | None"], None]
@@ -359,11 +372,13 @@ def add_basemap(fmap: folium.Map, basemap: Basemap) -> None:
 
 
 _LABEL_CSS = """<style>
-.leaflet-tooltip.corridors-place-label {background:transparent;border:0;box-shadow:none;padding:0 4px;font-weight:bold;
-  color:#222;text-shadow:0 0 3px #fff,0 0 3px #fff}
-.leaflet-tooltip.corridors-country-label {background:transparent;border:0;box-shadow:none;padding:0;color:#555;
-  font:12px/1 sans-serif;letter-spacing:.08em;text-transform:uppercase;text-shadow:0 0 3px #fff,0 0 3px #fff}
-.leaflet-tooltip.corridors-place-label::before, .leaflet-tooltip.corridors-country-label::before {display:none}
+.leaflet-tooltip.corridors-label.corridors-place-label {background:transparent;border:0;box-shadow:none;
+  padding:0 4px;font-weight:bold;color:#222;text-shadow:0 0 3px #fff,0 0 3px #fff}
+.leaflet-tooltip.corridors-label.corridors-country-label {background:transparent;border:0;box-shadow:none;padding:0;
+  color:#555;font:12px/1 sans-serif;letter-spacing:.08em;text-transform:uppercase;
+  text-shadow:0 0 3px #fff,0 0 3px #fff}
+.leaflet-tooltip.corridors-label.corridors-place-label::before,
+.leaflet-tooltip.corridors-label.corridors-country-label::before {display:none}
 </style>"""
 
 
@@ -373,7 +388,7 @@ def add_labels(fmap: folium.Map, places: gpd.GeoDataFrame, place_ids: tuple[str,
 
     figure_of(fmap).header.add_child(Element(_LABEL_CSS))
     for row in countries.itertuples(index=False):
-        MapLabel((row.lat, row.lon), _text(row.name), "corridors-country-label").add_to(fmap)
+        MapLabel((row.lat, row.lon), _text(row.name), label_class("country")).add_to(fmap)
     from .catalogue import load_catalogue
 
     catalogue = load_catalogue()
@@ -390,55 +405,6 @@ def add_labels(fmap: folium.Map, places: gpd.GeoDataFrame, place_ids: tuple[str,
                 _text(catalogue.place_label(place_id, place["name"])),
                 permanent=True,
                 direction="right",
-                class_name="corridors-place-label",
+                class_name=label_class("place"),
             ),
         ).add_to(fmap)
-
-
-MINIMAP_TOLERANCE_DEG = 0.1  # the overview map only needs outlines at ~10 km
-MINIMAP_MIN_AREA_DEG2 = 0.05  # and no islands smaller than ~500 km²
-
-
-class VectorMiniMap(JSCSSMixin, MacroElement):
-    """An overview map drawn from the countries layer, so that it works without tiles or network.
-
-    Parameters
-    ----------
-    countries
-        Country polygons (WGS84); parts under :data:`MINIMAP_MIN_AREA_DEG2` are dropped and the
-        rest simplified to :data:`MINIMAP_TOLERANCE_DEG`.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = new L.Control.MiniMap(
-            L.geoJson({{ this.data|tojson }}, {
-                interactive: false,
-                style: function () { return {color: "#7a7a7a", weight: 1, fillColor: "#f2efe9", fillOpacity: 1}; }
-            }),
-            {position: "bottomright", width: 150, height: 150, zoomLevelOffset: -4, toggleDisplay: true}
-        );
-        {{ this._parent.get_name() }}.addControl({{ this.get_name() }});
-        {% endmacro %}
-        """
-    )
-    default_js = MiniMap.default_js
-    default_css = MiniMap.default_css
-
-    def __init__(self, countries: gpd.GeoDataFrame) -> None:
-        import shapely
-
-        super().__init__()
-        self._name = "MiniMap"
-        parts = shapely.get_parts(countries.geometry.values)
-        parts = parts[shapely.area(parts) >= MINIMAP_MIN_AREA_DEG2]
-        outlines = shapely.set_precision(shapely.simplify(parts, MINIMAP_TOLERANCE_DEG, preserve_topology=False), 0.01)
-        self.data = {
-            "type": "FeatureCollection",
-            "features": [
-                {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(g))}
-                for g in outlines
-                if not shapely.is_empty(g)
-            ],
-        }

@@ -13,8 +13,13 @@ from .errors import AssetError
 __all__ = ["CHROMIUM_ARGS", "chromium_path", "offline_browser", "screenshot"]
 
 CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking")
-VIEWPORT = {"width": 1280, "height": 800}  # CSS pixels of the PNG
-_DRAWN = "document.querySelectorAll('.leaflet-overlay-pane path').length > 0"
+VIEWPORT_WIDTH, VIEWPORT_HEIGHT = 1280, 800  # CSS pixels of the PNG (it runs longer when the panel does)
+SETTLE_TRIES = 20
+SETTLE_PAUSE_MS = 250
+# Drawn and laid out: corridors.js sets data-corridors-ready once the title, legend and labels are placed.
+_READY = "document.documentElement.hasAttribute('data-corridors-ready')"
+# The panel is drawn at its full height (not scrolled), and the PNG runs as long as the page.
+_UNCLIPPED = ".corridors-panel {height: auto !important; min-height: 100%; overflow: visible !important}"
 
 
 def chromium_path() -> str:
@@ -39,7 +44,7 @@ def offline_browser() -> Iterator[Any]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=list(CHROMIUM_ARGS))
         try:
-            context = browser.new_context(viewport=VIEWPORT, offline=True)
+            context = browser.new_context(viewport={"width": VIEWPORT_WIDTH, "height": VIEWPORT_HEIGHT}, offline=True)
             context.route(lambda url: not url.startswith(("data:", "file:")), lambda route: route.abort())
             yield context
         finally:
@@ -47,11 +52,23 @@ def offline_browser() -> Iterator[Any]:
 
 
 def screenshot(context: Any, page_html: str) -> bytes:
-    """PNG bytes of a self-contained map page once Leaflet has drawn its vector layers."""
+    """PNG bytes of a self-contained map page once it is drawn and laid out: 1280 CSS pixels wide, the map
+    800 high, the panel beside it at its full length (the image is as long as the longer of the two)."""
     page = context.new_page()
     try:
         page.set_content(page_html, wait_until="load")
-        page.wait_for_function(_DRAWN, timeout=30_000)
-        return page.screenshot(type="png", animations="disabled")
+        page.wait_for_function(_READY, timeout=30_000)
+        page.add_style_tag(content=_UNCLIPPED)
+        page.evaluate("document.fonts.ready")
+        # Leaflet animates in script (the overview map follows the main map's first view): take pictures until
+        # two in a row are the same.
+        previous = b""
+        for _ in range(SETTLE_TRIES):
+            image = page.screenshot(type="png", animations="disabled", full_page=True, caret="hide")
+            if image == previous:
+                return image
+            previous = image
+            page.wait_for_timeout(SETTLE_PAUSE_MS)
+        raise AssetError(f"the page did not come to rest in {SETTLE_TRIES} screenshots")
     finally:
         page.close()

@@ -13,6 +13,7 @@ from shapely.ops import substring
 
 from .catalogue import Catalogue, MapEntry
 from .errors import BuildError
+from .geodesy import lengths_km
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -246,7 +247,8 @@ def path_lines(network: CorridorNetwork, path: Sequence[str], routes: gpd.GeoDat
         coords = [points[a].coords[0], *shapely.get_coordinates(piece).tolist(), points[b].coords[0]]
         pieces.append(shapely.LineString([c for i, c in enumerate(coords) if i == 0 or c != coords[i - 1]]))
         rows.append(routes.iloc[feature].drop(labels=routes.geometry.name))
-    return gpd.GeoDataFrame(pd.DataFrame(rows).reset_index(drop=True), geometry=pieces, crs=4326)
+    lines = gpd.GeoDataFrame(pd.DataFrame(rows).reset_index(drop=True), geometry=pieces, crs=4326)
+    return lines.assign(length_km=lengths_km(pieces))  # each piece's own length, for its popup
 
 
 def _path_ids(network: CorridorNetwork, path: Sequence[str]) -> list[str]:

@@ -73,7 +73,7 @@ def test_adding_a_route_to_a_map_is_one_catalogue_edit(tmp_path, analysis):
 @pytest.mark.parametrize(
     ("edit", "match"),
     [
-        (('colour = "#D55E00"', 'colour = "orange"'), "colour 'orange' is not #RRGGBB"),
+        (('colour = "#D04840"', 'colour = "orange"'), "colour 'orange' is not #RRGGBB"),
         (('maps = ["overview", "astara_rasht"]', 'maps = ["overview", "astara_rash"]'), "unknown map 'astara_rash'"),
         (('layers = ["nakhchivan", "events"]\ncompare', 'layers = ["lake"]\ncompare'), "layer 'lake' has no"),
         (('draw = "water"', 'draw = "waters"'), "draw 'waters' is not one of"),

@@ -145,7 +145,7 @@ def test_basemap_strokes_borders_not_clip_edges(analysed, countries):
     page = canonical_html(render(analysed, countries).get_root().render())
     assert '"stroke": false' in page  # land fills: no outline, so the clip frame is never drawn
     assert "background:#cfe3f0" in page  # the sea is the map's background, distinct from the land
-    labels = re.findall(r'"corridors-country-label"[^)]*\)\.setLatLng\([^)]*\)\s*\.setContent\("([^"]+)"\)', page)
+    labels = re.findall(r'corridors-country-label"[^)]*\)\.setLatLng\([^)]*\)\s*\.setContent\("([^"]+)"\)', page)
     assert {"Armenia", "Azerbaijan", "Iran"} <= set(labels)
 
 
@@ -278,3 +278,32 @@ def test_dated_events_are_drawn_and_listed_in_the_panel(analysed, countries):
     assert panel.index("2024-01-01–2024-02-01") < panel.index("2025-08-08")  # in date order
     assert "Later &lt;event&gt;" in panel
     assert "2025-08-08: Later &lt;event&gt;" in page  # the marker's tooltip
+
+
+def test_legend_lists_routes_under_their_catalogue_group_with_the_status_date(analysed, countries):
+    from corridors.catalogue import load_catalogue
+
+    page = canonical_html(render(analysed, countries).get_root().render())
+    legend = page[page.index('<div class="corridors-legend"') :]
+    legend = legend[: legend.index("</details>")]
+    catalogue = load_catalogue()
+    for route_id in ("astara_rasht", "zangezur"):
+        group = html.escape(catalogue.legend_group(route_id), quote=False)
+        assert f"<b>{group}</b>" in legend and f'stroke="{catalogue.colour(route_id)}"' in legend
+    assert "<b>Status as of an unstated date</b>" in legend  # the spec's status_as_of
+    assert "Nakhchivan</li>" in legend and "dated event" not in legend  # the map's region, and no events layer
+
+
+def test_static_labels_take_part_in_the_collision_pass(analysed, countries):
+    page = canonical_html(render(analysed, countries).get_root().render())
+    classes = set(re.findall(r"corridors-label corridors-priority-(\d) corridors-(\w+)-label", page))
+    assert {("4", "place"), ("1", "country")} <= classes  # key places win over country names
+    assert '<span data-priority="0">' in page  # crossing labels give way to every other label
+
+
+def test_segment_popup_gives_its_own_length_and_the_whole_route(analysed, countries):
+    routes, metrics, crossings = analysed
+    with_length = (routes.assign(length_km=12.345), metrics, crossings)
+    page = canonical_html(render(with_length, countries).get_root().render())
+    assert "This segment: 12.3 km" in page and "whole route" in page
+    assert page.count('"className": "corridors-hit"') == page.count('"pane": "corridors-routes"') > 0
