@@ -12,16 +12,28 @@ import shapely
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["Basemap", "basemap_for_display", "country_labels", "for_display"]
+__all__ = ["Basemap", "basemap_for_display", "country_labels", "for_display", "lines_for_display"]
 
 # Display only (see for_display): outlines simplified to at least ~300 m, coordinates snapped
 # to a 0.001° grid (~100 m), which writes them with at most 3 decimals.
 DISPLAY_TOLERANCE_DEG = 0.003
 DISPLAY_GRID_DEG = 0.001
 # Beyond the detailed frame the land is drawn coarsely out to this many map widths on every side:
-# three zoom-outs (each doubles the view) still show land, not the edge of a clip.
-SURROUNDING_WIDTHS = 4.0
-SURROUNDING_PIXELS = 400  # coarse land: simplified to 1/400 of the map's width
+# two and a half zoom-outs (each doubles the view) still show land, not the edge of a clip.
+SURROUNDING_WIDTHS = 3.0
+SURROUNDING_PIXELS = 150  # coarse land: simplified to 1/150 of the map's width (seen zoomed out)
+DETAIL_PIXELS = 1000  # detailed land: simplified to 1/1000 of the map's width (about a pixel of the map)
+
+
+def display_grid(tolerance: float) -> float:
+    """The coarsest power-of-ten grid, at least :data:`DISPLAY_GRID_DEG`, under a third of ``tolerance``:
+    snapping to it moves nothing visibly and writes fewer decimals."""
+    grid = DISPLAY_GRID_DEG
+    while grid * 10 <= tolerance / 3:
+        grid *= 10
+    return grid
+
+
 LABEL_MIN_SHARE = 0.02  # a country is labelled when it fills at least 2% of the map's extent
 
 
@@ -64,6 +76,21 @@ def for_display(layer: gpd.GeoDataFrame, bounds: tuple[float, float, float, floa
     return shown[~shown.geometry.is_empty]
 
 
+ROUTE_PIXELS = 20_000  # route lines: simplified to 1/20,000 of the map's width (stay true zoomed in 4 levels)
+ROUTE_GRID_DEG = 0.00001  # and written with 5 decimals (~1 m)
+
+
+def lines_for_display(lines: gpd.GeoDataFrame, bounds: tuple[float, float, float, float]) -> gpd.GeoDataFrame:
+    """Route lines as a map with these bounds draws them: simplified to 1/:data:`ROUTE_PIXELS` of its width
+    and snapped to :data:`ROUTE_GRID_DEG`. Only the geometry changes: lengths and every other column were
+    measured by the analysis on the full lines."""
+    west, _, east, _ = bounds
+    shown = lines.copy()
+    simple = shapely.simplify(shown.geometry.values, (east - west) / ROUTE_PIXELS, preserve_topology=True)
+    shown.geometry = shapely.set_precision(simple, ROUTE_GRID_DEG)
+    return shown[~shown.geometry.is_empty]
+
+
 @dataclass(frozen=True)
 class Basemap:
     """The land of one map: fills without outline (detailed inside the frame, coarse around it) and borders as lines.
@@ -82,7 +109,7 @@ def basemap_for_display(countries: gpd.GeoDataFrame, bounds: tuple[float, float,
     import geopandas as gpd
 
     west, _, east, _ = bounds
-    detail_tol = max(DISPLAY_TOLERANCE_DEG, (east - west) / 2000)
+    detail_tol = max(DISPLAY_TOLERANCE_DEG, (east - west) / DETAIL_PIXELS)
     coarse_tol = max(DISPLAY_TOLERANCE_DEG, (east - west) / SURROUNDING_PIXELS)
     inner, outer = _frame(bounds, 1.0), _frame(bounds, SURROUNDING_WIDTHS)
     geoms = countries.geometry.values
@@ -91,7 +118,8 @@ def basemap_for_display(countries: gpd.GeoDataFrame, bounds: tuple[float, float,
 
     def snap(values: np.ndarray, tolerance: float) -> np.ndarray:
         # Plain Douglas–Peucker: a fill has no outline to show a sliver, and it is 5x faster.
-        return shapely.set_precision(shapely.simplify(values, tolerance, preserve_topology=False), DISPLAY_GRID_DEG)
+        simple = shapely.simplify(values, tolerance, preserve_topology=False)
+        return shapely.set_precision(simple, display_grid(tolerance))
 
     bands = _bands(outer, inner)
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ._files import remove_own_temporaries, write_atomic
 from .catalogue import Catalogue, Comparison, load_catalogue
-from .display import basemap_for_display, country_labels, for_display
+from .display import basemap_for_display, country_labels, for_display, lines_for_display
 from .errors import BuildError, CatalogueError, LayerNotFoundError
 from .specs import MapSpec, map_specs
 
@@ -184,7 +184,7 @@ def map_layers(
         basemap=basemap_for_display(countries, spec.bounds),
         country_labels=country_labels(countries, spec.bounds),
         world=countries,
-        routes=routes,
+        routes=lines_for_display(routes, spec.bounds),
         metrics=metrics,
         crossings=crossings,
         places=places,

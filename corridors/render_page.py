@@ -83,8 +83,8 @@ class PageSetup(MacroElement):
         return ""  # nothing in place: it edits the page's header
 
 
-MINIMAP_TOLERANCE_DEG = 0.1  # the overview map only needs outlines at ~10 km
-MINIMAP_MIN_AREA_DEG2 = 0.05  # and no islands smaller than ~500 km²
+MINIMAP_TOLERANCE_DEG = 0.25  # the 150 px overview shows 16x the map's width: outlines at ~25 km do
+MINIMAP_MIN_AREA_DEG2 = 0.5  # and no islands smaller than ~5,000 km²
 
 
 class VectorMiniMap(JSCSSMixin, MacroElement):
@@ -121,7 +121,7 @@ class VectorMiniMap(JSCSSMixin, MacroElement):
         self._name = "MiniMap"
         parts = shapely.get_parts(countries.geometry.values)
         parts = parts[shapely.area(parts) >= MINIMAP_MIN_AREA_DEG2]
-        outlines = shapely.set_precision(shapely.simplify(parts, MINIMAP_TOLERANCE_DEG, preserve_topology=False), 0.01)
+        outlines = shapely.set_precision(shapely.simplify(parts, MINIMAP_TOLERANCE_DEG, preserve_topology=False), 0.05)
         self.data = {
             "type": "FeatureCollection",
             "features": [
