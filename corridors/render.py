@@ -88,6 +88,10 @@ def drawable_routes(routes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return lines
 
 
+FIT_PADDING_TOP_LEFT_PX = (0, 100)  # (x, y): room for the title box
+FIT_PADDING_BOTTOM_RIGHT_PX = (0, 120)  # room for the legend box
+
+
 def render_map(spec: MapSpec, data: MapLayers) -> folium.Map:
     """Draw one map: offline vector basemap, routes by status, crossings, legend, caption and summary.
 
@@ -110,7 +114,12 @@ def render_map(spec: MapSpec, data: MapLayers) -> folium.Map:
     # Only Leaflet and jQuery (folium's popups use it): no Bootstrap or icon fonts to fetch.
     fmap.default_js = [js for js in fmap.default_js if js[0] in ("leaflet", "jquery")]
     fmap.default_css = [css for css in fmap.default_css if css[0] == "leaflet_css"]
-    fmap.fit_bounds([[south, west], [north, east]])
+    # The extent is fitted below the title and above the legend (both top and bottom left), not under them.
+    fmap.fit_bounds(
+        [[south, west], [north, east]],
+        padding_top_left=FIT_PADDING_TOP_LEFT_PX,
+        padding_bottom_right=FIT_PADDING_BOTTOM_RIGHT_PX,
+    )
     add_basemap(fmap, data.basemap)
     catalogue = load_catalogue()
     for name in (*catalogue.basemap_layers, *spec.layers):
