@@ -42,6 +42,14 @@ def squares():
 
 
 @pytest.fixture(scope="session")
+def analysis():
+    """Everything the maps show, analysed once for the whole run (tests must not change it)."""
+    from corridors.pipeline import analyse
+
+    return analyse()
+
+
+@pytest.fixture(scope="session")
 def routes():
     return layers.read_route_layers()
 

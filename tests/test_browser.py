@@ -17,7 +17,7 @@ from PIL import Image
 import corridors.layers as layers
 from corridors.assets import inline_assets, missing_assets
 from corridors.display import basemap_for_display
-from corridors.pipeline import MAP_NAMES, analyse, build_maps, canonical_html, for_display, map_layers
+from corridors.pipeline import MAP_NAMES, build_maps, canonical_html, for_display, map_layers
 from corridors.render import ROUTE_COLOURS, MapSpec, drawable_routes, render_map
 from corridors.snapshot import CHROMIUM_ARGS, chromium_path
 
@@ -129,11 +129,6 @@ def overlap(a, b):
 
 def overlapping(named_boxes):
     return [(a, b) for (a, ba), (b, bb) in itertools.combinations(named_boxes, 2) if overlap(ba, bb)]
-
-
-@pytest.fixture(scope="module")
-def analysis():
-    return analyse()
 
 
 def expected_paths(spec, data):

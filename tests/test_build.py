@@ -42,11 +42,6 @@ sys.exit(main(["build", "--quiet", "--out", sys.argv[2], *sys.argv[4:]]))
 """
 
 
-@pytest.fixture(scope="module")
-def analysis():
-    return pipeline.analyse()
-
-
 def test_build_is_deterministic_small_and_equals_the_committed_maps(tmp_path, analysis, monkeypatch):
     monkeypatch.setattr(pipeline, "analyse", lambda *args, **kwargs: analysis)  # computed once for this file
     assert main(["build", "--quiet", "--out", str(tmp_path)]) == 0

@@ -6,14 +6,9 @@ import shapely
 import corridors.layers as layers
 from corridors.catalogue import CATALOGUE_PATH, load_catalogue, read_catalogue
 from corridors.errors import BuildError, CatalogueError
-from corridors.pipeline import analyse, read_catalogue_layers
+from corridors.pipeline import read_catalogue_layers
 from corridors.render_layers import DRAWERS
 from corridors.specs import fill_template, map_specs, modes_text, status_as_of_text
-
-
-@pytest.fixture(scope="module")
-def analysis():
-    return analyse()
 
 
 def specs_of(catalogue, analysis):

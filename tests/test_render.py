@@ -11,7 +11,7 @@ from corridors.assets import FILES, PACKAGES
 from corridors.crossings import crossings_from_routes
 from corridors.historic import historic_split
 from corridors.metrics import route_metrics
-from corridors.pipeline import MAP_NAMES, analyse, canonical_html, map_layers
+from corridors.pipeline import MAP_NAMES, canonical_html, map_layers
 from corridors.render import ATTRIBUTION, MapSpec, render_map
 from corridors.specs import ChoiceSpec
 
@@ -112,8 +112,8 @@ def test_only_leaflet_jquery_and_pinned_plugins_are_loaded(analysed, countries):
     assert not re.search("bootstrap|fontawesome|awesome-markers", page)
 
 
-def test_captions_carry_the_analysis_numbers():
-    data = analyse()
+def test_captions_carry_the_analysis_numbers(analysis):
+    data = analysis
     specs = {s.name: s for s in data.specs}
     assert tuple(specs) == MAP_NAMES
     access = specs["nakhchivan_access"]
