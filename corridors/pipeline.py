@@ -180,6 +180,9 @@ def map_layers(
     from .render import MapLayers
 
     shown = {name: for_display(layer, spec.bounds) for name, layer in layers.items() if name != "countries"}
+    if "capitals" in shown:  # a capital that is one of the map's own places is labelled once, as the place
+        own = set(places.loc[places["id"].isin(spec.place_ids), "name"])
+        shown["capitals"] = shown["capitals"][~shown["capitals"]["name"].isin(own)]
     return MapLayers(
         basemap=basemap_for_display(countries, spec.bounds),
         country_labels=country_labels(countries, spec.bounds),

@@ -241,12 +241,14 @@ def _admin1(fmap: folium.Map, regions: gpd.GeoDataFrame, split: pd.DataFrame | N
     figure_of(fmap).header.add_child(_css())
     shown = regions[["name", "geometry"]].copy()
     shown["name"] = shown["name"].map(_text)
-    folium.GeoJson(
-        feature_collection(shown),
-        name="Provinces and regions",
-        style_function=lambda _: {"color": "#999999", "weight": 1, "dashArray": "3 3", "fill": False},
-        interactive=False,
-    ).add_to(fmap)
+    shown = shown[shown.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]  # a label point is only labelled
+    if not shown.empty:
+        folium.GeoJson(
+            feature_collection(shown),
+            name="Provinces and regions",
+            style_function=lambda _: {"color": "#999999", "weight": 1, "dashArray": "3 3", "fill": False},
+            interactive=False,
+        ).add_to(fmap)
     for row in regions.itertuples(index=False):
         point = row.geometry.representative_point()
         _label(fmap, point.y, point.x, str(row.name), label_class("region"))

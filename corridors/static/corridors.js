@@ -4,6 +4,7 @@
   // Data panes above the overlay pane (400) that holds the basemap: switching base layers never covers them.
   var PANES = [["corridors-routes", 420], ["corridors-hit", 430], ["corridors-crossings", 440]];
   var NARROW_PX = 600; // below this map width: title and legend collapse, touch-sized controls
+  var LEGEND_MAX_SHARE = 0.45;  // of the map's height
   var GAP_PX = 10;
   var CONTROL_NAMES = {
     "leaflet-control-layers": "Layers",
@@ -211,6 +212,12 @@
       this.details().forEach(function (details) { details.open = !narrow; });
     }
     this.layout();
+    // A legend taller than LEGEND_MAX_SHARE of the map would hide the map's subject: it starts collapsed.
+    var legend = this.legend && this.legend.querySelector("details");
+    if (first && legend && legend.open && this.legend.getBoundingClientRect().height > LEGEND_MAX_SHARE * this.container.clientHeight) {
+      legend.open = false;
+      this.layout();
+    }
     // Still colliding (a short window): collapse the legend, then the title.
     var page = this;
     this.details().slice().reverse().forEach(function (details) {
