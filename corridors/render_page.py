@@ -231,7 +231,8 @@ def add_legend(
     )
     legend = (
         '<div class="corridors-legend" role="region" aria-label="Legend"><details open><summary>Legend</summary>'
-        f"<div class='corridors-body'>{items}<b>Status {_text(spec.status_as_of)}</b>"
+        # tabindex: a long legend scrolls, and keyboard users must be able to scroll it (axe: scrollable-region)
+        f"<div class='corridors-body' tabindex='0'>{items}<b>Status {_text(spec.status_as_of)}</b>"
         f"<ul class='corridors-inline'>{styles}</ul>{historic}<ul class='corridors-inline'>{symbols}</ul></div>"
         "</details></div>"
     )

@@ -174,13 +174,17 @@ def add_crossings(group: folium.FeatureGroup, crossings: pd.DataFrame, names: Ma
     """
     import folium
 
-    items, seen = [], set()
+    items, seen, labelled = [], set(), set()
     for row in crossings.to_dict("records"):
         key = _crossing_key(row)
         if key in seen:
             continue
         seen.add(key)
         label, text = _crossing_texts(row, names.get(str(row["route_id"]), str(row["route_id"])))
+        # Two routes crossing at one post (a railway and a pipeline at Yalama–Samur): one permanent label.
+        near = (label, round(row["lat"], 1), round(row["lon"], 1))
+        permanent = near not in labelled
+        labelled.add(near)
         crossing_id = f"crossing-{group.get_name()}-{len(seen)}"
         marker = folium.CircleMarker(
             [row["lat"], row["lon"]],
@@ -193,7 +197,7 @@ def add_crossings(group: folium.FeatureGroup, crossings: pd.DataFrame, names: Ma
             popup=folium.Popup(text, max_width=300),
             tooltip=folium.Tooltip(
                 f'<span data-priority="0">{label}</span>',
-                permanent=True,
+                permanent=permanent,
                 direction="right",
                 class_name="corridors-label corridors-crossing-label",
             ),

@@ -16,8 +16,8 @@ from PIL import Image
 
 import corridors.layers as layers
 from corridors.assets import inline_assets, missing_assets
-from corridors.display import basemap_for_display
-from corridors.pipeline import MAP_NAMES, build_maps, canonical_html, for_display, map_layers
+from corridors.catalogue import load_catalogue
+from corridors.pipeline import MAP_NAMES, build_maps, canonical_html, map_layers
 from corridors.render import ROUTE_COLOURS, MapSpec, drawable_routes, render_map
 from corridors.snapshot import CHROMIUM_ARGS, chromium_path
 
@@ -134,8 +134,24 @@ def overlapping(named_boxes):
 def expected_paths(spec, data):
     """Vector features Leaflet must draw when the page opens, per pane: basemap, overlays and place markers;
     route lines; their invisible hit lines; crossings (one marker per place per group)."""
-    basemap = basemap_for_display(data.countries, spec.bounds)
-    overlays = sum(len(for_display(data.layers[n], spec.bounds)) for n in spec.layers)  # events are circle markers
+    shown = {n: data.layers[n] for n in (*load_catalogue().basemap_layers, *spec.layers)}
+    drawn = map_layers(
+        spec,
+        countries=data.countries,
+        routes=data.routes,
+        places=data.places,
+        metrics=data.metrics,
+        crossings=data.crossings,
+        layers=shown,
+        split=data.split,
+    )
+    basemap = drawn.basemap
+    # One path per feature (events and capitals are circle markers), except labels: seas, and regions known
+    # only by a label point (Syunik).
+    overlays = sum(
+        int((layer.geometry.geom_type != "Point").sum()) if name in ("seas", "admin1") else len(layer)
+        for name, layer in drawn.layers.items()
+    )
     if spec.groups:
         first = spec.groups[0]
         lines, crossings = drawable_routes(first.lines), first.crossings

@@ -114,7 +114,7 @@
     this.syncChoices();
     this.fit(true);
     map.on("resize", function () { page.fit(false); });
-    map.on("moveend overlayadd overlayremove", function () { page.declutter(); });
+    map.on("moveend zoomend overlayadd overlayremove", function () { page.declutter(); });
     map.on("overlayadd overlayremove", function () { page.syncCrossings(); page.syncChoices(); });
     // Labels that open later (a layer group shown, a slow first draw) are decluttered in the next frame.
     var pending = false;
@@ -305,6 +305,13 @@
       var priority = source ? Number(source.getAttribute("data-priority")) : named ? Number(named[1]) : 1;
       return { el: el, i: i, priority: priority, box: el.getBoundingClientRect() };
     }).filter(function (item) { return item.box.width > 0 && overlaps(item.box, frame); });
+    // A label cut by the map's edge reads wrong: hidden until the map moves it fully into view.
+    items = items.filter(function (item) {
+      var inside = item.box.left >= frame.left && item.box.right <= frame.right &&
+        item.box.top >= frame.top && item.box.bottom <= frame.bottom;
+      if (!inside) { item.el.classList.add("corridors-label-hidden"); }
+      return inside;
+    });
     items.sort(function (a, b) { return b.priority - a.priority || a.i - b.i; });
     function clear(box) {
       return !kept.some(function (other) { return overlaps(other, box); });
