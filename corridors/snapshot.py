@@ -14,12 +14,18 @@ __all__ = ["CHROMIUM_ARGS", "chromium_path", "offline_browser", "screenshot"]
 
 CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking")
 VIEWPORT_WIDTH, VIEWPORT_HEIGHT = 1280, 800  # CSS pixels of the PNG (it runs longer when the panel does)
-SETTLE_TRIES = 20
+SETTLE_TRIES = 30
+SETTLE_STREAK = 3  # identical screenshots in a row: the page is at rest (two could catch a pause of a busy machine)
 SETTLE_PAUSE_MS = 250
 # Drawn and laid out: corridors.js sets data-corridors-ready once the title, legend and labels are placed.
 _READY = "document.documentElement.hasAttribute('data-corridors-ready')"
 # The panel is drawn at its full height (not scrolled), and the PNG runs as long as the page.
-_UNCLIPPED = ".corridors-panel {height: auto !important; min-height: 100%; overflow: visible !important}"
+# The overview minimap is a navigation aid of the live page; its view settles at a moment that varies from
+# run to run, so a static image leaves it out (two builds give the same PNG).
+_UNCLIPPED = (
+    ".corridors-panel {height: auto !important; min-height: 100%; overflow: visible !important}"
+    " .leaflet-control-minimap {visibility: hidden !important}"
+)
 
 
 def chromium_path() -> str:
@@ -61,11 +67,12 @@ def screenshot(context: Any, page_html: str) -> bytes:
         page.add_style_tag(content=_UNCLIPPED)
         page.evaluate("document.fonts.ready")
         # Leaflet animates in script (the overview map follows the main map's first view): take pictures until
-        # two in a row are the same.
-        previous = b""
+        # SETTLE_STREAK in a row are the same.
+        previous, same = b"", 0
         for _ in range(SETTLE_TRIES):
             image = page.screenshot(type="png", animations="disabled", full_page=True, caret="hide")
-            if image == previous:
+            same = same + 1 if image == previous else 0
+            if same == SETTLE_STREAK - 1:
                 return image
             previous = image
             page.wait_for_timeout(SETTLE_PAUSE_MS)
