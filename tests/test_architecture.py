@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "corridors"
-LOADING = {"layers", "_validate", "_limits", "_crs"}
+LOADING = {"layers", "readers", "_validate", "_limits", "_crs"}
 ANALYSIS = {
     "geodesy",
     "_planar",
@@ -52,7 +52,7 @@ def test_the_layers_name_every_module():
 def test_analysis_neither_draws_nor_reads_files_nor_builds_maps(module):
     own, other = imports(module)
     assert not other & DRAWING, "analysis never imports folium, branca or playwright"
-    assert not own & (RENDERING | {"pipeline", "specs", "snapshot", "assets", "cli", "layers", "catalogue"})
+    assert not own & (RENDERING | {"pipeline", "specs", "snapshot", "assets", "cli", "layers", "readers", "catalogue"})
 
 
 @pytest.mark.parametrize("module", sorted(RENDERING))

@@ -8,8 +8,9 @@ from shapely.geometry import LineString, Point
 
 from corridors.cli import main
 from corridors.errors import ValidationError
-from corridors.layers import layer_path, read_layer, read_routes, read_vector_file
+from corridors.layers import layer_path, read_layer, read_routes
 from corridors.metrics import route_metrics
+from corridors.readers import read_vector_file
 
 FORMATS = {"gpkg": "GPKG", "fgb": "FlatGeobuf", "shp": "ESRI Shapefile", "parquet": None}
 
