@@ -196,6 +196,20 @@ def map_layers(
     )
 
 
+def layers_of(data: Analysis, spec: MapSpec, catalogue: Catalogue) -> MapLayers:
+    """What :func:`corridors.render.render_map` draws for one of the bundled maps (see :func:`map_layers`)."""
+    return map_layers(
+        spec,
+        countries=data.countries,
+        routes=data.routes,
+        places=data.places,
+        metrics=data.metrics,
+        crossings=data.crossings,
+        layers={n: data.layers[n] for n in (*catalogue.basemap_layers, *spec.layers)},
+        split=data.split,
+    )
+
+
 def build_maps(
     out_dir: str | os.PathLike[str],
     names: Sequence[str] | None = None,
@@ -243,19 +257,7 @@ def build_maps(
     written, failed, pages = [], [], {}
     for spec in (s for s in data.specs if s.name in wanted):
         try:
-            fmap = render_map(
-                spec,
-                map_layers(
-                    spec,
-                    countries=data.countries,
-                    routes=data.routes,
-                    places=data.places,
-                    metrics=data.metrics,
-                    crossings=data.crossings,
-                    layers={n: data.layers[n] for n in (*catalogue.basemap_layers, *spec.layers)},
-                    split=data.split,
-                ),
-            )
+            fmap = render_map(spec, layers_of(data, spec, catalogue))
             page = canonical_html(fmap.get_root().render())
             if self_contained or png:
                 pages[spec.name] = inline_assets(page)

@@ -18,7 +18,6 @@ The same inputs always give byte-identical files.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -84,14 +83,6 @@ LOCAL = "+proj=aeqd +lat_0=39 +lon_0=46 +datum=WGS84 +units=m"
 MAX_VERTEX_SPACING_M = 2_000.0
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 # ---------------------------------------------------------------- countries
 
 
@@ -152,7 +143,7 @@ def build_nakhchivan(countries: dict[str, Any], waypoints: dict[str, Any]) -> li
 
 
 def build_historic(countries: dict[str, Any], waypoints: dict[str, Any]) -> list[dict[str, Any]]:
-    if sha256(PROVINCES) != PROVINCES_SHA256:
+    if build_basemap.sha256(PROVINCES) != PROVINCES_SHA256:
         sys.exit(f"{PROVINCES} does not match the expected SHA-256")
     provinces = {
         f["properties"]["name:en"]: shapely.make_valid(shape(f["geometry"]))

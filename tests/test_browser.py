@@ -17,7 +17,7 @@ from PIL import Image
 import corridors.layers as layers
 from corridors.assets import inline_assets, missing_assets
 from corridors.catalogue import load_catalogue
-from corridors.pipeline import MAP_NAMES, build_maps, canonical_html, map_layers
+from corridors.pipeline import MAP_NAMES, build_maps, canonical_html, layers_of, map_layers
 from corridors.render import ROUTE_COLOURS, MapSpec, drawable_routes, render_map
 from corridors.snapshot import CHROMIUM_ARGS, chromium_path
 
@@ -134,17 +134,7 @@ def overlapping(named_boxes):
 def expected_paths(spec, data):
     """Vector features Leaflet must draw when the page opens, per pane: basemap, overlays and place markers;
     route lines; their invisible hit lines; crossings (one marker per place per group)."""
-    shown = {n: data.layers[n] for n in (*load_catalogue().basemap_layers, *spec.layers)}
-    drawn = map_layers(
-        spec,
-        countries=data.countries,
-        routes=data.routes,
-        places=data.places,
-        metrics=data.metrics,
-        crossings=data.crossings,
-        layers=shown,
-        split=data.split,
-    )
+    drawn = layers_of(data, spec, load_catalogue())
     basemap = drawn.basemap
     # One path per feature (events and capitals are circle markers), except labels: seas, and regions known
     # only by a label point (Syunik).
