@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
+    from .country_index import CountryIndex
     from .network import CorridorNetwork
     from .render import MapLayers
 
@@ -28,6 +29,7 @@ __all__ = [
     "Analysis",
     "analyse",
     "build_maps",
+    "measure_routes",
     "canonical_html",
     "compare_ways",
     "for_display",
@@ -122,14 +124,26 @@ def compare_ways(network: CorridorNetwork, compare: Comparison) -> pd.DataFrame:
     return ways
 
 
+def measure_routes(
+    routes: gpd.GeoDataFrame, index: CountryIndex, places: gpd.GeoDataFrame, regions: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, gpd.GeoDataFrame]:
+    """What a map draws of its routes: the routes with each feature's own ``length_km`` (for its popup),
+    :func:`corridors.metrics.route_metrics` and the land crossings (border posts, arrival in ``regions``)."""
+    from .crossings import crossings_from_routes
+    from .geodesy import lengths_km
+    from .layers import read_layer
+    from .metrics import route_metrics
+
+    metrics = route_metrics(routes, index, places=places)
+    crossings = crossings_from_routes(routes, index, border_posts=read_layer("border_posts"), regions=regions)
+    return routes.assign(length_km=lengths_km(routes.geometry.values)), metrics, crossings
+
+
 def analyse(catalogue: Catalogue | None = None) -> Analysis:
     """Read the bundled layers and run every analysis the maps need (one country index for all)."""
     from .country_index import CountryIndex
-    from .crossings import crossings_from_routes
-    from .geodesy import lengths_km
     from .historic import historic_split
     from .layers import read_layer, read_route_layers
-    from .metrics import route_metrics
     from .network import CorridorNetwork
 
     catalogue = catalogue or load_catalogue()
@@ -140,21 +154,17 @@ def analyse(catalogue: Catalogue | None = None) -> Analysis:
     routes = read_route_layers()
     places = read_layer("places")
     index = CountryIndex.from_countries(countries)
-    metrics = route_metrics(routes, index, places=places)
-    crossings = crossings_from_routes(
-        routes, index, border_posts=read_layer("border_posts"), regions=layers["nakhchivan"]
-    )
+    shown, metrics, crossings = measure_routes(routes, index, places, layers["nakhchivan"])
     split = historic_split(layers["historic_azerbaijan"])
     compared = [m for m in catalogue.maps.values() if m.compare is not None]
     network = CorridorNetwork.from_layers(routes, places, index) if compared else None
     comparisons = {
         m.name: compare_ways(network, m.compare) for m in compared if network is not None and m.compare is not None
     }
-    routes = routes.assign(length_km=lengths_km(routes.geometry.values))  # each segment's own, for its popup
     specs = map_specs(
         catalogue,
         metrics=metrics,
-        routes=routes,
+        routes=shown,
         crossings=crossings,
         split=split,
         historic=layers["historic_azerbaijan"],
@@ -162,7 +172,7 @@ def analyse(catalogue: Catalogue | None = None) -> Analysis:
         network=network,
         country_names=dict(zip(countries["iso_a2"], countries["name"], strict=True)),
     )
-    return Analysis(countries, routes, places, layers, metrics, crossings, split, comparisons, network, tuple(specs))
+    return Analysis(countries, shown, places, layers, metrics, crossings, split, comparisons, network, tuple(specs))
 
 
 def map_layers(
@@ -298,10 +308,7 @@ def map_from_routes(routes: gpd.GeoDataFrame | str | os.PathLike[str], *, title:
     import shapely
 
     from .country_index import CountryIndex
-    from .crossings import crossings_from_routes
-    from .geodesy import lengths_km
     from .layers import read_layer, read_routes
-    from .metrics import route_metrics
     from .render import render_map
     from .specs import fill_template, modes_text, status_as_of_text
 
@@ -310,11 +317,8 @@ def map_from_routes(routes: gpd.GeoDataFrame | str | os.PathLike[str], *, title:
     catalogue = load_catalogue()
     countries = read_layer("countries")
     index = CountryIndex.from_countries(countries)
-    metrics = route_metrics(frame, index, places=read_layer("places"))
-    frame = frame.assign(length_km=lengths_km(frame.geometry.values))  # each feature's own, for its popup
-    crossings = crossings_from_routes(
-        frame, index, border_posts=read_layer("border_posts"), regions=read_layer("nakhchivan")
-    )
+    places = read_layer("places")
+    frame, metrics, crossings = measure_routes(frame, index, places, read_layer("nakhchivan"))
     west, south, east, north = shapely.total_bounds(frame.geometry.values)
     pad_x = max((east - west) * USER_MAP_MARGIN, (USER_MAP_MIN_DEG - (east - west)) / 2)
     pad_y = max((north - south) * USER_MAP_MARGIN, (USER_MAP_MIN_DEG - (north - south)) / 2)
@@ -341,7 +345,7 @@ def map_from_routes(routes: gpd.GeoDataFrame | str | os.PathLike[str], *, title:
         spec,
         countries=countries,
         routes=frame,
-        places=read_layer("places"),
+        places=places,
         metrics=metrics,
         crossings=crossings,
         layers=layers,
